@@ -1,0 +1,80 @@
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { ApiKeys } from "./domain/api-keys.js";
+import { systemClock, type Clock } from "./domain/clock.js";
+import { ScimConfigurations } from "./domain/scim-configurations.js";
+import { SsoConfigurations } from "./domain/sso-configurations.js";
+import type { Config } from "./config.js";
+import type { Logger } from "./logger.js";
+import { OrganizationServiceHandler } from "./service/organization-service.js";
+import { createFallback } from "./server/fallback.js";
+import { registerHealthRoutes } from "./server/health-routes.js";
+import { HttpRouter } from "./server/http-router.js";
+import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
+import { startListener, type Listener } from "./server/listener.js";
+import { registerRoutes } from "./server/routes.js";
+import { bootstrapKeys, type ShownOnce } from "./bootstrap.js";
+import type { Stores } from "./store/stores.js";
+
+/** Wire limits: nothing near the adapter defaults (about 4 GiB and no timeout). */
+export const READ_MAX_BYTES = 1024 * 1024;
+export const WRITE_MAX_BYTES = 4 * 1024 * 1024;
+export const MAX_TIMEOUT_MS = 30_000;
+
+export interface AppOptions {
+  config: Config;
+  stores: Stores;
+  logger: Logger;
+  /** Defaults to the system clock; tests pass a ManualClock. */
+  clock?: Clock;
+}
+
+export interface App {
+  readonly listener: Listener;
+  readonly stores: Stores;
+  readonly apiKeys: ApiKeys;
+  readonly scimConfigurations: ScimConfigurations;
+  readonly clock: Clock;
+  /** Set when embedded mode created a development key that must be printed once. */
+  readonly developmentKey: ShownOnce | undefined;
+  /** Graceful: refuse new calls, finish in-flight ones within the grace period, close the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Builds the whole service on given stores and starts listening. */
+export async function startApp(options: AppOptions): Promise<App> {
+  const { config, stores, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const apiKeys = new ApiKeys(stores.apiKeys, clock);
+  const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock);
+  const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock);
+  const developmentKey = await bootstrapKeys(config, stores, apiKeys, logger);
+
+  const router = new HttpRouter();
+  registerHealthRoutes(router, stores);
+
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes: (r) => registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations)),
+    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys)],
+    fallback: createFallback(router),
+    readMaxBytes: READ_MAX_BYTES,
+    writeMaxBytes: WRITE_MAX_BYTES,
+    maxTimeoutMs: MAX_TIMEOUT_MS,
+    shutdownSignal: shutdown.signal,
+  });
+
+  const listener = await startListener({ host: config.host, port: config.port, tls: config.tls, handler });
+  return {
+    listener,
+    stores,
+    apiKeys,
+    scimConfigurations,
+    clock,
+    developmentKey,
+    async close(graceMs = config.shutdownGraceMs) {
+      await listener.close(graceMs);
+      shutdown.abort();
+      await stores.close();
+    },
+  };
+}

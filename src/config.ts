@@ -1,0 +1,106 @@
+import { existsSync } from "node:fs";
+import { isUuid } from "./domain/ids.js";
+import { MIN_OPERATOR_KEY_LENGTH } from "./domain/api-keys.js";
+
+/** Everything the service reads from its environment, validated once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: the in-memory store (embedded mode). */
+  mongodbUri: string | undefined;
+  mongodbDatabase: string;
+  /** Upper bound for one database operation, server selection included. */
+  dbTimeoutMs: number;
+  tls: { certFile: string; keyFile: string } | undefined;
+  corsOrigins: string[];
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Bootstrap admin key (Unleash's INIT_ADMIN_API_TOKENS idea), with its organization. */
+  initAdmin: { organizationId: string; apiKey: string } | undefined;
+  /** How long a SIGTERM waits for in-flight calls before cutting them. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Reads and validates the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const port = int("PORT", 8080, 0, 65535);
+  const dbTimeoutMs = int("DB_TIMEOUT_MS", 5000, 100, 120_000);
+  const shutdownGraceMs = int("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000);
+
+  const mongodbUri = env.MONGODB_URI === "" ? undefined : env.MONGODB_URI;
+  if (mongodbUri !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
+    problems.push("MONGODB_URI must start with mongodb:// or mongodb+srv://");
+  }
+  const mongodbDatabase = env.MONGODB_DB || "scim_config_service";
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(mongodbDatabase)) problems.push("MONGODB_DB must be 1-63 letters, digits, _ or -");
+
+  let tls: Config["tls"];
+  const certFile = env.TLS_CERT_FILE || undefined;
+  const keyFile = env.TLS_KEY_FILE || undefined;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  } else if (certFile !== undefined && keyFile !== undefined) {
+    if (!existsSync(certFile)) problems.push(`TLS_CERT_FILE does not exist: ${certFile}`);
+    if (!existsSync(keyFile)) problems.push(`TLS_KEY_FILE does not exist: ${keyFile}`);
+    tls = { certFile, keyFile };
+  }
+
+  const corsOrigins = (env.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const origin of corsOrigins) {
+    if (origin !== "*" && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS entries must be origins like https://admin.example.com (got "${origin}")`);
+    }
+  }
+
+  const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
+
+  let initAdmin: Config["initAdmin"];
+  const initOrg = env.INIT_ORGANIZATION_ID || undefined;
+  const initKey = env.INIT_ADMIN_API_KEY || undefined;
+  if ((initOrg === undefined) !== (initKey === undefined)) {
+    problems.push("INIT_ORGANIZATION_ID and INIT_ADMIN_API_KEY must be set together");
+  } else if (initOrg !== undefined && initKey !== undefined) {
+    if (!isUuid(initOrg)) problems.push("INIT_ORGANIZATION_ID must be a UUID");
+    if (initKey.length < MIN_OPERATOR_KEY_LENGTH || initKey.length > 512) {
+      problems.push(`INIT_ADMIN_API_KEY must be ${MIN_OPERATOR_KEY_LENGTH} to 512 characters`);
+    }
+    if (/\s/.test(initKey)) problems.push("INIT_ADMIN_API_KEY must not contain white space");
+    if (initKey.startsWith("scim_")) problems.push('INIT_ADMIN_API_KEY must not start with "scim_", the SCIM token prefix');
+    initAdmin = { organizationId: initOrg.toLowerCase(), apiKey: initKey };
+  }
+
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+  return {
+    port,
+    host: env.HOST || "0.0.0.0",
+    mongodbUri,
+    mongodbDatabase,
+    dbTimeoutMs,
+    tls,
+    corsOrigins,
+    logLevel,
+    initAdmin,
+    shutdownGraceMs,
+  };
+}

@@ -1,0 +1,69 @@
+import type { ApiKeyRecord, ApiKeyRole } from "../store/records.js";
+import type { ApiKeyStore } from "../store/stores.js";
+import type { Clock } from "./clock.js";
+import { UnauthenticatedError } from "./errors.js";
+import { newId } from "./ids.js";
+import type { Principal } from "./principal.js";
+import { API_KEY, generateToken, hashSecret, isWellFormed, SCIM_TOKEN } from "./secret-token.js";
+
+/** Keys chosen by an operator (INIT_ADMIN_API_KEY) must be at least this long. */
+export const MIN_OPERATOR_KEY_LENGTH = 32;
+
+/** Management API keys: issued once in plaintext, stored as SHA-256, bound to one organization and role. */
+export class ApiKeys {
+  constructor(
+    private readonly store: ApiKeyStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a key; the returned plaintext is never stored and cannot be shown again. */
+  async issue(organizationId: string, role: ApiKeyRole, name: string): Promise<{ key: string; record: ApiKeyRecord }> {
+    const key = generateToken(API_KEY);
+    const record = await this.insert(organizationId, role, name, key);
+    return { key, record };
+  }
+
+  /**
+   * Makes sure an operator-supplied key exists as an admin key of the organization (idempotent:
+   * a restart with the same environment changes nothing). Returns whether it was created.
+   */
+  async ensure(organizationId: string, key: string, name: string): Promise<boolean> {
+    const existing = await this.store.findByHash(hashSecret(key));
+    if (existing) {
+      if (existing.organizationId !== organizationId || existing.role !== "admin" || existing.revokedAt) {
+        throw new Error("INIT_ADMIN_API_KEY is already stored for another organization, another role, or as revoked");
+      }
+      return false;
+    }
+    await this.insert(organizationId, "admin", name, key);
+    return true;
+  }
+
+  /** Resolves an Authorization value to a principal, or throws UnauthenticatedError. */
+  async authenticate(key: string): Promise<Principal> {
+    // A SCIM token is never a management key, whatever is stored: refuse it by its shape.
+    if (key.startsWith(SCIM_TOKEN.prefix)) throw new UnauthenticatedError("a SCIM token is not a management API key");
+    // Generated keys carry a checksum: a typo is refused without a database round trip.
+    if (key.startsWith(API_KEY.prefix) && !isWellFormed(API_KEY, key)) throw new UnauthenticatedError("the API key is malformed");
+    if (key.length < 16 || key.length > 512) throw new UnauthenticatedError("the API key is not valid");
+    const record = await this.store.findByHash(hashSecret(key));
+    if (!record) throw new UnauthenticatedError("the API key is not valid");
+    if (record.revokedAt) throw new UnauthenticatedError("the API key has been revoked");
+    return { organizationId: record.organizationId, role: record.role, apiKeyId: record.id };
+  }
+
+  list(organizationId?: string): Promise<ApiKeyRecord[]> {
+    return this.store.list(organizationId);
+  }
+
+  revoke(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.store.revoke(id, this.clock.now());
+  }
+
+  private async insert(organizationId: string, role: ApiKeyRole, name: string, key: string): Promise<ApiKeyRecord> {
+    const now = this.clock.now();
+    const record: ApiKeyRecord = { id: newId(now), organizationId, role, name, keyHash: hashSecret(key), createdAt: now };
+    await this.store.create(record);
+    return record;
+  }
+}

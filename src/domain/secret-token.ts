@@ -1,0 +1,60 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { crc32 } from "node:zlib";
+
+/**
+ * Secret tokens (SCIM bearer tokens, management API keys) look like
+ * `<prefix><40 base62 chars: 240 random bits><6 base62 chars: CRC32 of the rest>`.
+ * The prefix tells secret scanners and people what leaked; the checksum lets the server refuse
+ * typos and garbage without touching the database. Only the SHA-256 of the whole token is stored.
+ */
+
+const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const RANDOM_BYTES = 30;
+const BODY_LENGTH = 40;
+const CHECKSUM_LENGTH = 6; // 62^6 > 2^32
+
+export interface TokenKind {
+  /** The fixed prefix, e.g. "scim_". */
+  readonly prefix: string;
+}
+
+export const SCIM_TOKEN: TokenKind = { prefix: "scim_" };
+export const API_KEY: TokenKind = { prefix: "scimadm_" };
+
+/** Creates a fresh token of a kind. */
+export function generateToken(kind: TokenKind): string {
+  // Rejection-free: take 240 random bits and write them as a fixed-width base62 number. 62^40 is
+  // about 2^238.2, so the top 2 bits are dropped: 238 random bits remain, well above 160.
+  const body = toBase62(BigInt("0x" + randomBytes(RANDOM_BYTES).toString("hex")), BODY_LENGTH);
+  const head = kind.prefix + body;
+  return head + checksum(head);
+}
+
+/** Whether the text has the kind's prefix, alphabet, length and a matching checksum. */
+export function isWellFormed(kind: TokenKind, token: string): boolean {
+  if (token.length !== kind.prefix.length + BODY_LENGTH + CHECKSUM_LENGTH) return false;
+  if (!token.startsWith(kind.prefix)) return false;
+  const rest = token.slice(kind.prefix.length);
+  for (const c of rest) if (!ALPHABET.includes(c)) return false;
+  const head = token.slice(0, token.length - CHECKSUM_LENGTH);
+  const sum = Buffer.from(token.slice(token.length - CHECKSUM_LENGTH));
+  return timingSafeEqual(sum, Buffer.from(checksum(head)));
+}
+
+/** The stored form of any secret: hex SHA-256. High-entropy secrets need no salt or slow hash. */
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+function checksum(head: string): string {
+  return toBase62(BigInt(crc32(head)), CHECKSUM_LENGTH);
+}
+
+function toBase62(n: bigint, width: number): string {
+  let out = "";
+  for (let i = 0; i < width; i++) {
+    out = ALPHABET[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+import type { HttpRequest, HttpResponse, HttpRouter } from "./http-router.js";
+import { sendJson } from "./http-router.js";
+
+const RPC_PATH = /^\/[A-Za-z_][\w.]*\.[A-Za-z_]\w*\/[A-Za-z_]\w*$/;
+
+/**
+ * What the Connect adapter calls for paths it has no procedure for: the plain HTTP routes, then
+ * `unimplemented` in the caller's own protocol for anything shaped like an RPC path, then 404.
+ */
+export function createFallback(router: HttpRouter) {
+  return (req: HttpRequest, res: HttpResponse): void => {
+    router.handle(req, res).then(
+      (handled) => {
+        if (handled) return;
+        const path = new URL(req.url ?? "/", "http://localhost").pathname;
+        if (RPC_PATH.test(path)) unimplemented(req, res, path.slice(1));
+        else sendJson(res, 404, { error: "not found" });
+      },
+      () => {
+        if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+        else res.end();
+      },
+    );
+  };
+}
+
+function unimplemented(req: HttpRequest, res: HttpResponse, procedure: string): void {
+  const message = `${procedure} is not implemented`;
+  const contentType = String(req.headers["content-type"] ?? "");
+  if (contentType.startsWith("application/grpc")) {
+    // Trailers-only response: gRPC and gRPC-web clients read the status from these headers.
+    res.writeHead(200, {
+      "content-type": contentType.startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc",
+      "grpc-status": "12",
+      "grpc-message": encodeURIComponent(message),
+    });
+    res.end();
+    return;
+  }
+  sendJson(res, 501, { code: "unimplemented", message });
+}

@@ -1,0 +1,24 @@
+import { createContextKey, type HandlerContext } from "@connectrpc/connect";
+import type { Principal } from "../domain/principal.js";
+import type { PageParams } from "../domain/pagination.js";
+
+/** The authenticated caller, set by the auth interceptor before any handler runs. */
+export const kPrincipal = createContextKey<Principal | undefined>(undefined, { description: "principal" });
+
+export function principalOf(ctx: HandlerContext): Principal {
+  const principal = ctx.values.get(kPrincipal);
+  // The auth interceptor runs for every procedure; reaching here without a principal is a bug.
+  if (!principal) throw new Error("no principal in handler context");
+  return principal;
+}
+
+/** Page parameters from the URL query (`?token=&pageSize=`), which the official SDKs send. */
+export function queryPageParams(ctx: HandlerContext): PageParams {
+  const query = new URL(ctx.url, "http://localhost").searchParams;
+  const params: PageParams = {};
+  const token = query.get("token");
+  const pageSize = query.get("pageSize") ?? query.get("page_size");
+  if (token !== null) params.token = token;
+  if (pageSize !== null) params.pageSize = pageSize;
+  return params;
+}

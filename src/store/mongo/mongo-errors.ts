@@ -1,0 +1,54 @@
+import { MongoError, MongoServerError } from "mongodb";
+import { DuplicateError, StoreUnavailableError } from "../errors.js";
+
+/** Index names, referenced when telling which unique constraint refused a write. */
+export const INDEX = {
+  scimTokenHash: "token_hash_unique",
+  scimSsoLink: "sso_link_unique",
+  scimPage: "organization_page",
+  ssoPage: "organization_page",
+  apiKeyHash: "key_hash_unique",
+  apiKeyOrganization: "organization_created",
+} as const;
+
+type Constraint = DuplicateError["constraint"];
+
+/**
+ * Runs one driver call and translates its failures into the store's vocabulary, in one place:
+ * a duplicate key names the constraint, anything about reaching the server becomes
+ * StoreUnavailableError, and the rest is rethrown for the caller to report as internal.
+ */
+export async function guard<T>(op: () => Promise<T>, constraints: Partial<Record<string, Constraint>> = {}): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw translate(err, constraints);
+  }
+}
+
+function translate(err: unknown, constraints: Partial<Record<string, Constraint>>): unknown {
+  if (err instanceof MongoServerError && err.code === 11000) {
+    const text = `${err.message} ${JSON.stringify(err.keyPattern ?? {})}`;
+    for (const [index, constraint] of Object.entries(constraints)) {
+      if (constraint && text.includes(index)) return new DuplicateError(constraint);
+    }
+    return new DuplicateError(Object.values(constraints)[0] ?? "id");
+  }
+  if (err instanceof MongoError && isUnavailable(err)) return new StoreUnavailableError({ cause: err });
+  return err;
+}
+
+const UNAVAILABLE = new Set([
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoServerSelectionError",
+  "MongoNotConnectedError",
+  "MongoTopologyClosedError",
+  "MongoOperationTimeoutError",
+  "MongoPoolClearedError",
+  "MongoServerClosedError",
+]);
+
+function isUnavailable(err: MongoError): boolean {
+  return UNAVAILABLE.has(err.name) || err.hasErrorLabel("RetryableWriteError") || err.hasErrorLabel("ResetPool");
+}
