@@ -27,7 +27,7 @@ export async function guard<T>(op: () => Promise<T>, constraints: Partial<Record
 }
 
 function translate(err: unknown, constraints: Partial<Record<string, Constraint>>): unknown {
-  if (err instanceof MongoServerError && err.code === 11000) {
+  if (isDuplicateKey(err)) {
     const text = `${err.message} ${JSON.stringify(err.keyPattern ?? {})}`;
     for (const [index, constraint] of Object.entries(constraints)) {
       if (constraint && text.includes(index)) return new DuplicateError(constraint);
@@ -36,6 +36,15 @@ function translate(err: unknown, constraints: Partial<Record<string, Constraint>
   }
   if (err instanceof MongoError && isUnavailable(err)) return new StoreUnavailableError({ cause: err });
   return err;
+}
+
+/**
+ * MongoDB answers E11000 (code 11000). FerretDB v1 answers most unique violations the same way,
+ * but a findAndModify that breaks one comes back as InternalError carrying SQLite's
+ * "UNIQUE constraint failed: index '<collection>_<hash>_<index name>'".
+ */
+function isDuplicateKey(err: unknown): err is MongoServerError {
+  return err instanceof MongoServerError && (err.code === 11000 || /UNIQUE constraint failed/.test(err.message));
 }
 
 const UNAVAILABLE = new Set([
