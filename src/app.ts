@@ -12,6 +12,8 @@ import { HttpRouter } from "./server/http-router.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
 import { startListener, type Listener } from "./server/listener.js";
 import { registerRoutes } from "./server/routes.js";
+import { requestContextValues } from "./server/client-address.js";
+import { AuthFailureLimiter } from "./server/rate-limit.js";
 import { bootstrapKeys, type ShownOnce } from "./bootstrap.js";
 import type { Stores } from "./store/stores.js";
 
@@ -33,6 +35,8 @@ export interface App {
   readonly stores: Stores;
   readonly apiKeys: ApiKeys;
   readonly scimConfigurations: ScimConfigurations;
+  /** Counts failed authentications per client address; shared by every authenticated route. */
+  readonly authFailures: AuthFailureLimiter;
   readonly clock: Clock;
   /** Set when embedded mode created a development key that must be printed once. */
   readonly developmentKey: ShownOnce | undefined;
@@ -44,7 +48,8 @@ export interface App {
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, stores, logger } = options;
   const clock = options.clock ?? systemClock;
-  const apiKeys = new ApiKeys(stores.apiKeys, clock);
+  const apiKeys = new ApiKeys(stores.apiKeys, clock, { cacheTtlMs: config.apiKeyCacheTtlMs });
+  const authFailures = new AuthFailureLimiter({ failuresPerMinute: config.authFailuresPerMinute });
   const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock);
   const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock);
   const developmentKey = await bootstrapKeys(config, stores, apiKeys, logger);
@@ -55,7 +60,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes: (r) => registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations)),
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys)],
+    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys, authFailures)],
+    contextValues: requestContextValues,
     fallback: createFallback(router),
     readMaxBytes: READ_MAX_BYTES,
     writeMaxBytes: WRITE_MAX_BYTES,
@@ -63,12 +69,20 @@ export async function startApp(options: AppOptions): Promise<App> {
     shutdownSignal: shutdown.signal,
   });
 
-  const listener = await startListener({ host: config.host, port: config.port, tls: config.tls, handler });
+  const listener = await startListener({
+    host: config.host,
+    port: config.port,
+    tls: config.tls,
+    handler,
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    idleTimeoutMs: config.httpIdleTimeoutMs,
+  });
   return {
     listener,
     stores,
     apiKeys,
     scimConfigurations,
+    authFailures,
     clock,
     developmentKey,
     async close(graceMs = config.shutdownGraceMs) {

@@ -18,6 +18,14 @@ export interface Config {
   initAdmin: { organizationId: string; apiKey: string } | undefined;
   /** How long a SIGTERM waits for in-flight calls before cutting them. */
   shutdownGraceMs: number;
+  /** How long a found API key is served from memory; the bound for a revoke made elsewhere. */
+  apiKeyCacheTtlMs: number;
+  /** Failed authentications one client address may make per minute before it is refused (0: no limit). */
+  authFailuresPerMinute: number;
+  /** Time a client gets to send a request's headers (and a new connection its first bytes). */
+  httpHeadersTimeoutMs: number;
+  /** Idle keep-alive connections and HTTP/2 sessions are closed after this long. */
+  httpIdleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -43,6 +51,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int("PORT", 8080, 0, 65535);
   const dbTimeoutMs = int("DB_TIMEOUT_MS", 5000, 100, 120_000);
   const shutdownGraceMs = int("SHUTDOWN_GRACE_MS", 10_000, 0, 300_000);
+  const apiKeyCacheTtlMs = int("API_KEY_CACHE_TTL_MS", 5000, 0, 60_000);
+  const authFailuresPerMinute = int("AUTH_FAILURES_PER_MINUTE", 30, 0, 100_000);
+  const httpHeadersTimeoutMs = int("HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 120_000);
+  const httpIdleTimeoutMs = int("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 600_000);
 
   const mongodbUri = env.MONGODB_URI === "" ? undefined : env.MONGODB_URI;
   if (mongodbUri !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
@@ -102,5 +114,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     initAdmin,
     shutdownGraceMs,
+    apiKeyCacheTtlMs,
+    authFailuresPerMinute,
+    httpHeadersTimeoutMs,
+    httpIdleTimeoutMs,
   };
 }

@@ -3,18 +3,40 @@ import type { ApiKeyStore } from "../store/stores.js";
 import type { Clock } from "./clock.js";
 import { UnauthenticatedError } from "./errors.js";
 import { newId } from "./ids.js";
+import { LookupCache, type Now } from "./lookup-cache.js";
 import type { Principal } from "./principal.js";
 import { API_KEY, generateToken, hashSecret, isWellFormed, SCIM_TOKEN } from "./secret-token.js";
 
 /** Keys chosen by an operator (INIT_ADMIN_API_KEY) must be at least this long. */
 export const MIN_OPERATOR_KEY_LENGTH = 32;
 
+/** Keys remembered by the authentication cache at most; beyond that the oldest are dropped. */
+export const API_KEY_CACHE_MAX_ENTRIES = 10_000;
+
+export interface ApiKeysOptions {
+  /**
+   * How long a found key is served from memory instead of the database (0: always ask the
+   * database). This is the bound within which a key revoked by another process (the admin CLI,
+   * another replica) stops working here; a revoke through this instance takes effect at once.
+   */
+  cacheTtlMs?: number;
+  /** Monotonic milliseconds for the cache; tests inject one. */
+  now?: Now;
+}
+
 /** Management API keys: issued once in plaintext, stored as SHA-256, bound to one organization and role. */
 export class ApiKeys {
+  // Every RPC authenticates; without this, each call pays one more database round trip than the
+  // work it asked for. Only keys that exist are kept, so guesses cannot fill it with misses.
+  private readonly cache: LookupCache<ApiKeyRecord | undefined>;
+
   constructor(
     private readonly store: ApiKeyStore,
     private readonly clock: Clock,
-  ) {}
+    options: ApiKeysOptions = {},
+  ) {
+    this.cache = new LookupCache({ ttlMs: options.cacheTtlMs ?? 0, maxEntries: API_KEY_CACHE_MAX_ENTRIES, ...(options.now ? { now: options.now } : {}) });
+  }
 
   /** Creates a key; the returned plaintext is never stored and cannot be shown again. */
   async issue(organizationId: string, role: ApiKeyRole, name: string): Promise<{ key: string; record: ApiKeyRecord }> {
@@ -46,8 +68,12 @@ export class ApiKeys {
     // Generated keys carry a checksum: a typo is refused without a database round trip.
     if (key.startsWith(API_KEY.prefix) && !isWellFormed(API_KEY, key)) throw new UnauthenticatedError("the API key is malformed");
     if (key.length < 16 || key.length > 512) throw new UnauthenticatedError("the API key is not valid");
-    const record = await this.store.findByHash(hashSecret(key));
-    if (!record) throw new UnauthenticatedError("the API key is not valid");
+    const hash = hashSecret(key);
+    const record = await this.cache.get(hash, () => this.store.findByHash(hash));
+    if (!record) {
+      this.cache.delete(hash);
+      throw new UnauthenticatedError("the API key is not valid");
+    }
     if (record.revokedAt) throw new UnauthenticatedError("the API key has been revoked");
     return { organizationId: record.organizationId, role: record.role, apiKeyId: record.id };
   }
@@ -56,8 +82,10 @@ export class ApiKeys {
     return this.store.list(organizationId);
   }
 
-  revoke(id: string): Promise<ApiKeyRecord | undefined> {
-    return this.store.revoke(id, this.clock.now());
+  async revoke(id: string): Promise<ApiKeyRecord | undefined> {
+    const record = await this.store.revoke(id, this.clock.now());
+    await this.cache.deleteWhere((cached) => cached?.id === id);
+    return record;
   }
 
   private async insert(organizationId: string, role: ApiKeyRole, name: string, key: string): Promise<ApiKeyRecord> {

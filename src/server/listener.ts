@@ -65,7 +65,17 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     h2 = secure;
     tcp = secure;
   } else {
-    h1 = http.createServer({ headersTimeout: headersTimeoutMs, requestTimeout: 60_000, keepAliveTimeout: 5_000 }, handler);
+    h1 = http.createServer(
+      {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: 60_000,
+        keepAliveTimeout: 5_000,
+        // Node checks the two timeouts above only this often (default 30 s), so a slow-headers
+        // client could otherwise hold a connection three times longer than headersTimeout.
+        connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+      },
+      handler,
+    );
     h2 = http2.createServer(http2Options, handler);
     const plainH1 = h1;
     const plainH2 = h2;

@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +17,9 @@ export interface RunningFerretDb {
 
 /** Builds FerretDB once into the cache folder (see scripts/install-ferretdb.sh) and returns its path. */
 export function ferretDbBinary(): string {
-  const script = new URL("../../scripts/install-ferretdb.sh", import.meta.url).pathname;
+  // Two levels up from test/support, three when compiled into dist/ (the bench runs from there).
+  const candidates = ["../../scripts/install-ferretdb.sh", "../../../scripts/install-ferretdb.sh"].map((p) => new URL(p, import.meta.url).pathname);
+  const script = candidates.find((p) => existsSync(p)) ?? candidates[0]!;
   return execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 }
 

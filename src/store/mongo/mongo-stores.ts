@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db, type Filter } from "mongodb";
+import { MongoClient, type Collection, type Db, type Filter, type IndexDescription } from "mongodb";
 import { toPage, type Page, type PageRequest } from "../../domain/pagination.js";
 import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "../records.js";
 import type {
@@ -60,7 +60,9 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<St
   const client = new MongoClient(options.uri, {
     serverSelectionTimeoutMS: options.operationTimeoutMs,
     connectTimeoutMS: options.operationTimeoutMs,
-    timeoutMS: options.operationTimeoutMs,
+    // The driver (7.x) ignores a client-wide timeoutMS (it only warns), so without a socket
+    // timeout a server that stops answering without closing the connection hangs every call.
+    socketTimeoutMS: options.operationTimeoutMs,
     appName: "scim-config-service",
   });
   await guard(() => client.connect());
@@ -84,16 +86,29 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<St
 }
 
 async function ensureIndexes(db: Db): Promise<void> {
-  await db.collection("scim_configurations").createIndexes([
-    { key: { tokenHash: 1 }, name: INDEX.scimTokenHash, unique: true },
-    { key: { organizationId: 1, ssoConfigurationId: 1 }, name: INDEX.scimSsoLink, unique: true },
-    { key: { organizationId: 1, _id: 1 }, name: INDEX.scimPage },
-  ]);
-  await db.collection("sso_configurations").createIndexes([{ key: { organizationId: 1, _id: 1 }, name: INDEX.ssoPage }]);
-  await db.collection("api_keys").createIndexes([
-    { key: { keyHash: 1 }, name: INDEX.apiKeyHash, unique: true },
-    { key: { organizationId: 1, createdAt: 1 }, name: INDEX.apiKeyOrganization },
-  ]);
+  const indexes: [string, IndexDescription[]][] = [
+    [
+      "scim_configurations",
+      [
+        { key: { tokenHash: 1 }, name: INDEX.scimTokenHash, unique: true },
+        { key: { organizationId: 1, ssoConfigurationId: 1 }, name: INDEX.scimSsoLink, unique: true },
+        { key: { organizationId: 1, _id: 1 }, name: INDEX.scimPage },
+      ],
+    ],
+    ["sso_configurations", [{ key: { organizationId: 1, _id: 1 }, name: INDEX.ssoPage }]],
+    [
+      "api_keys",
+      [
+        { key: { keyHash: 1 }, name: INDEX.apiKeyHash, unique: true },
+        { key: { organizationId: 1, createdAt: 1 }, name: INDEX.apiKeyOrganization },
+      ],
+    ],
+  ];
+  // One index per command: FerretDB v1.24 panics (and drops the connection) when one
+  // createIndexes names several indexes that all exist already, i.e. on every restart.
+  for (const [collection, specs] of indexes) {
+    for (const spec of specs) await db.collection(collection).createIndexes([spec]);
+  }
 }
 
 async function findPage<D extends { _id: string }, T extends { id: string }>(
@@ -123,8 +138,10 @@ class MongoScimConfigurationStore implements ScimConfigurationStore {
   }
 
   async get(organizationId: string, id: string): Promise<ScimConfigurationRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ _id: id, organizationId }));
-    return doc ? fromDoc<ScimConfigurationRecord>(doc) : undefined;
+    // By _id alone, the organization checked here: FerretDB v1 (SQLite) uses an index only for a
+    // filter that is exactly {_id}; with a second field it scans the whole collection.
+    const doc = await guard(() => this.c.findOne({ _id: id }));
+    return doc && doc.organizationId === organizationId ? fromDoc<ScimConfigurationRecord>(doc) : undefined;
   }
 
   list(organizationId: string, page: PageRequest): Promise<Page<ScimConfigurationRecord>> {
@@ -179,8 +196,9 @@ class MongoSsoConfigurationStore implements SsoConfigurationStore {
   }
 
   async get(organizationId: string, id: string): Promise<SsoConfigurationRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ _id: id, organizationId, ...visible }));
-    return doc ? ssoFromDoc(doc) : undefined;
+    // By _id alone (see MongoScimConfigurationStore.get), the rest of the filter checked here.
+    const doc = await guard(() => this.c.findOne({ _id: id }));
+    return doc && doc.organizationId === organizationId && doc.deletingSince === undefined ? ssoFromDoc(doc) : undefined;
   }
 
   list(organizationId: string, page: PageRequest): Promise<Page<SsoConfigurationRecord>> {

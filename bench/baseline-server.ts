@@ -1,0 +1,103 @@
+/**
+ * The floor to compare with: a bare connect-node handler on the same database that answers
+ * GetSCIMConfiguration and ListSCIMConfigurations with one driver call each and no auth,
+ * validation or error mapping; a bare route that finds a SCIM token by its hash; and a bare
+ * token rotation. Plain http and http2 servers on two ports (no protocol sniffing).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import http from "node:http";
+import http2 from "node:http2";
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { MongoClient } from "mongodb";
+import {
+  GetSCIMConfigurationResponseSchema,
+  ListSCIMConfigurationsResponseSchema,
+  OrganizationService,
+  RegenerateSCIMTokenResponseSchema,
+  SCIMConfigurationSchema,
+} from "../gen/gitpod/v1/organization_pb.js";
+import { PaginationResponseSchema } from "../gen/gitpod/v1/pagination_pb.js";
+import { printReady } from "./protocol.js";
+
+interface Doc {
+  _id: string;
+  organizationId: string;
+  name: string;
+  enabled: boolean;
+  ssoConfigurationId: string;
+  allowUnverifiedEmailAccountLinking: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  tokenHash: string;
+  tokenExpiresAt: Date;
+  tokenLifetimeSeconds: number;
+}
+
+const uri = process.env.MONGODB_URI!;
+const organizationId = process.env.INIT_ORGANIZATION_ID!;
+const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, socketTimeoutMS: 5000 });
+await client.connect();
+const collection = client.db(process.env.MONGODB_DB!).collection<Doc>("scim_configurations");
+
+// The message has to be built to be sent at all; this is that, with nothing on top.
+const toMessage = (d: Doc) =>
+  create(SCIMConfigurationSchema, {
+    id: d._id,
+    organizationId: d.organizationId,
+    name: d.name,
+    enabled: d.enabled,
+    ssoConfigurationId: d.ssoConfigurationId,
+    createdAt: timestampFromDate(d.createdAt),
+    updatedAt: timestampFromDate(d.updatedAt),
+    tokenExpiresAt: timestampFromDate(d.tokenExpiresAt),
+    allowUnverifiedEmailAccountLinking: d.allowUnverifiedEmailAccountLinking,
+  });
+
+function routes(router: ConnectRouter) {
+  router.rpc(OrganizationService.method.getSCIMConfiguration, async (req) => {
+    const doc = await collection.findOne({ _id: req.scimConfigurationId });
+    return create(GetSCIMConfigurationResponseSchema, doc ? { scimConfiguration: toMessage(doc) } : {});
+  });
+  router.rpc(
+    OrganizationService.method.listSCIMConfigurations,
+    async () => {
+      const docs = await collection.find({ organizationId }).sort({ organizationId: 1, _id: 1 }).limit(26).toArray();
+      return create(ListSCIMConfigurationsResponseSchema, {
+        pagination: create(PaginationResponseSchema, { nextToken: "" }),
+        scimConfigurations: docs.slice(0, 25).map(toMessage),
+      });
+    },
+    { jsonOptions: { alwaysEmitImplicit: true } },
+  );
+  router.rpc(OrganizationService.method.regenerateSCIMToken, async (req) => {
+    const token = `scim_${randomBytes(30).toString("base64url")}`;
+    const tokenExpiresAt = new Date(Date.now() + 86_400_000);
+    await collection.findOneAndUpdate(
+      { _id: req.scimConfigurationId },
+      { $set: { tokenHash: createHash("sha256").update(token).digest("hex"), tokenExpiresAt }, $max: { updatedAt: new Date() } },
+    );
+    return create(RegenerateSCIMTokenResponseSchema, { token, tokenExpiresAt: timestampFromDate(tokenExpiresAt) });
+  });
+}
+
+const handler = connectNodeAdapter({ routes });
+const h1 = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+  if (req.url === "/verify") {
+    const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
+    collection.findOne({ tokenHash: createHash("sha256").update(token).digest("hex") }).then((doc) => {
+      const body = JSON.stringify(doc ? { id: doc._id } : { reason: "unknown" });
+      res.writeHead(doc ? 200 : 401, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    });
+    return;
+  }
+  handler(req, res);
+});
+const h2 = http2.createServer(handler);
+await new Promise<void>((resolve) => h1.listen(0, "127.0.0.1", resolve));
+await new Promise<void>((resolve) => h2.listen(0, "127.0.0.1", resolve));
+printReady({ h1Port: (h1.address() as { port: number }).port, h2Port: (h2.address() as { port: number }).port });
+process.on("SIGTERM", () => process.exit(0));

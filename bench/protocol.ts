@@ -1,0 +1,57 @@
+/** What the bench's child processes tell the orchestrator, one JSON line on stdout each. */
+
+export const READY_PREFIX = "BENCH_READY ";
+
+export interface OursReady {
+  /** The service's one port (HTTP/1.1 and h2c). */
+  port: number;
+  /** A plain HTTP route in front of verifyScimToken, when the service has no SCIM route of its own. */
+  verifyPort: number;
+}
+
+export interface BaselineReady {
+  /** HTTP/1.1: the bare Connect handler and the bare /verify route. */
+  h1Port: number;
+  /** Cleartext HTTP/2 (prior knowledge): the bare Connect handler for gRPC. */
+  h2Port: number;
+}
+
+/** One load run's result, as the load worker prints it. */
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Transport errors and timeouts. */
+  errors: number;
+  /** Answers that were not a success (HTTP status outside 2xx, or a gRPC error). */
+  failures: number;
+}
+
+export type LoadSpec =
+  | {
+      kind: "http";
+      url: string;
+      headers: Record<string, string>;
+      /** Request bodies; with several, each connection keeps to one of them (distinct resources). */
+      bodies: string[];
+      connections: number;
+      durationS?: number;
+      /** Instead of a duration: this many requests in total. */
+      amount?: number;
+      timeoutS?: number;
+    }
+  | {
+      kind: "grpc";
+      baseUrl: string;
+      apiKey?: string;
+      method: "get" | "list";
+      scimConfigurationId: string;
+      concurrency: number;
+      durationS: number;
+    };
+
+export function printReady(value: object): void {
+  process.stdout.write(`${READY_PREFIX}${JSON.stringify(value)}\n`);
+}
