@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -58,6 +59,9 @@ export async function startApp(options: AppOptions): Promise<App> {
   registerHealthRoutes(router, stores);
 
   const shutdown = new AbortController();
+  // Every in-flight call listens on this signal until it ends; more than 10 concurrent calls are
+  // normal, so Node's leak warning (MaxListenersExceededWarning) would only be noise in the log.
+  setMaxListeners(0, shutdown.signal);
   const handler = connectNodeAdapter({
     routes: (r) => registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations)),
     interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys, authFailures)],
