@@ -1,4 +1,5 @@
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { OrganizationService } from "../gen/gitpod/v1/organization_pb.js";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
@@ -11,6 +12,7 @@ import { registerHealthRoutes } from "./server/health-routes.js";
 import { HttpRouter } from "./server/http-router.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
 import { startListener, type Listener } from "./server/listener.js";
+import { OPEN_SERVICES, registerOperationalServices } from "./server/operational-services.js";
 import { registerRoutes } from "./server/routes.js";
 import { bootstrapKeys, type ShownOnce } from "./bootstrap.js";
 import type { Stores } from "./store/stores.js";
@@ -54,8 +56,11 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
-    routes: (r) => registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations)),
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys)],
+    routes: (r) => {
+      registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
+      registerOperationalServices(r, stores, [OrganizationService]);
+    },
+    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys, OPEN_SERVICES)],
     fallback: createFallback(router),
     readMaxBytes: READ_MAX_BYTES,
     writeMaxBytes: WRITE_MAX_BYTES,

@@ -34,9 +34,11 @@ export function createErrorAndLogInterceptor(logger: Logger): Interceptor {
 /**
  * Authenticates the management API key of every call and puts the principal into the context.
  * Only `Authorization: Bearer <key>` is accepted here (the Unleash routes also take a bare key).
+ * Services in `openServices` (health, reflection) are called without a key.
  */
-export function createAuthInterceptor(apiKeys: ApiKeys): Interceptor {
+export function createAuthInterceptor(apiKeys: ApiKeys, openServices: ReadonlySet<string> = new Set()): Interceptor {
   return (next) => async (req) => {
+    if (openServices.has(req.service.typeName)) return next(req);
     const key = bearerToken(req.header.get("authorization"));
     if (key === undefined) {
       throw new ConnectError("missing API key: send Authorization: Bearer <key>", Code.Unauthenticated);
