@@ -15,7 +15,7 @@ log() { echo "install-interop: $*" >&2; }
 python_requirements=(gitpod-sdk==0.11.0 grpcio==1.85.1 grpcio-tools==1.85.1)
 upstream_sdk=gitpod-sdk==1.2.0
 grpcurl_version=v1.9.3
-protoc_gen_go_version=v1.36.11
+protoc_gen_go_version=v1.36.12
 
 venv="$cache/python-interop"
 stamp="$venv/.requirements"
