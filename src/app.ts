@@ -1,4 +1,3 @@
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
@@ -7,6 +6,7 @@ import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { OrganizationServiceHandler } from "./service/organization-service.js";
 import { createFallback } from "./server/fallback.js";
+import { createNodeHandler } from "./server/node-handler.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
 import { HttpRouter } from "./server/http-router.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
@@ -53,7 +53,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   registerHealthRoutes(router, stores);
 
   const shutdown = new AbortController();
-  const handler = connectNodeAdapter({
+  const handler = createNodeHandler({
     routes: (r) => registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations)),
     interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys)],
     fallback: createFallback(router),
@@ -61,6 +61,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     writeMaxBytes: WRITE_MAX_BYTES,
     maxTimeoutMs: MAX_TIMEOUT_MS,
     shutdownSignal: shutdown.signal,
+    logger,
   });
 
   const listener = await startListener({ host: config.host, port: config.port, tls: config.tls, handler });
