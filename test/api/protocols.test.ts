@@ -75,7 +75,7 @@ describe("one port, every protocol", () => {
       body: GARBAGE,
     });
     expect(connect.status).toBe(400);
-    expect((await connect.json()).code).toBe("invalid_argument");
+    expect(((await connect.json()) as { code: string }).code).toBe("invalid_argument");
 
     const web = await fetch(server.baseUrl + path, {
       method: "POST",
@@ -96,7 +96,7 @@ describe("one port, every protocol", () => {
     expect(grpc.status).toBe(String(Code.Unimplemented));
     const res = await fetch(`${server.baseUrl}/gitpod.v1.OrganizationService/Nope`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     expect(res.status).toBe(501);
-    expect((await res.json()).code).toBe("unimplemented");
+    expect(((await res.json()) as { code: string }).code).toBe("unimplemented");
   });
 
   it("refuses bodies over 1 MiB with resource_exhausted", async () => {
@@ -106,7 +106,7 @@ describe("one port, every protocol", () => {
       body: JSON.stringify({ organizationId: server.organizationId, name: "x".repeat(1024 * 1024 + 10) }),
     });
     expect(res.status).toBe(429);
-    expect((await res.json()).code).toBe("resource_exhausted");
+    expect(((await res.json()) as { code: string }).code).toBe("resource_exhausted");
   });
 });
 
@@ -135,7 +135,7 @@ describe("TLS", () => {
       });
       req.on("response", (res) => {
         res.resume();
-        resolve({ status: res.statusCode!, alpn: (res.socket as import("node:tls").TLSSocket).alpnProtocol });
+        resolve({ status: res.statusCode!, alpn: (res.socket as import("node:tls").TLSSocket).alpnProtocol ?? false });
       });
       req.on("error", reject);
       req.end("{}");
