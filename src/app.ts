@@ -8,6 +8,8 @@ import { OrganizationServiceHandler } from "./service/organization-service.js";
 import { createFallback } from "./server/fallback.js";
 import { createNodeHandler } from "./server/node-handler.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
+import { registerScimRoutes } from "./http/scim-routes.js";
+import { registerUnleashRoutes } from "./http/unleash-scim-settings.js";
 import { HttpRouter } from "./server/http-router.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
 import { startListener, type Listener } from "./server/listener.js";
@@ -51,6 +53,8 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
+  registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger });
+  registerScimRoutes(router, scimConfigurations, logger);
 
   const shutdown = new AbortController();
   const handler = createNodeHandler({
