@@ -1,4 +1,3 @@
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { OrganizationService } from "../gen/gitpod/v1/organization_pb.js";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -8,7 +7,10 @@ import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { OrganizationServiceHandler } from "./service/organization-service.js";
 import { createFallback } from "./server/fallback.js";
+import { createNodeHandler } from "./server/node-handler.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
+import { registerScimRoutes } from "./http/scim-routes.js";
+import { registerUnleashRoutes } from "./http/unleash-scim-settings.js";
 import { HttpRouter } from "./server/http-router.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
 import { startListener, type Listener } from "./server/listener.js";
@@ -53,9 +55,11 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
+  registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger });
+  registerScimRoutes(router, scimConfigurations, logger);
 
   const shutdown = new AbortController();
-  const handler = connectNodeAdapter({
+  const handler = createNodeHandler({
     routes: (r) => {
       registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
       registerOperationalServices(r, stores, [OrganizationService]);
@@ -66,6 +70,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     writeMaxBytes: WRITE_MAX_BYTES,
     maxTimeoutMs: MAX_TIMEOUT_MS,
     shutdownSignal: shutdown.signal,
+    logger,
   });
 
   const listener = await startListener({ host: config.host, port: config.port, tls: config.tls, handler });
