@@ -90,10 +90,16 @@ func TestGoClients(t *testing.T) {
 		make func(t *testing.T) *transport
 	}{
 		{"grpc-go gRPC over h2c", func(t *testing.T) *transport { return &transport{conn: grpcConn(t)} }},
-		{"connect-go gRPC over h2c", func(*testing.T) *transport { return &transport{httpClient: h2cClient(), options: []connect.ClientOption{connect.WithGRPC()}} }},
-		{"connect-go gRPC-web over HTTP/1.1", func(*testing.T) *transport { return &transport{httpClient: http1, options: []connect.ClientOption{connect.WithGRPCWeb()}} }},
+		{"connect-go gRPC over h2c", func(*testing.T) *transport {
+			return &transport{httpClient: h2cClient(), options: []connect.ClientOption{connect.WithGRPC()}}
+		}},
+		{"connect-go gRPC-web over HTTP/1.1", func(*testing.T) *transport {
+			return &transport{httpClient: http1, options: []connect.ClientOption{connect.WithGRPCWeb()}}
+		}},
 		{"connect-go Connect binary over HTTP/1.1", func(*testing.T) *transport { return &transport{httpClient: http1} }},
-		{"connect-go Connect JSON over HTTP/1.1", func(*testing.T) *transport { return &transport{httpClient: http1, options: []connect.ClientOption{connect.WithProtoJSON()}} }},
+		{"connect-go Connect JSON over HTTP/1.1", func(*testing.T) *transport {
+			return &transport{httpClient: http1, options: []connect.ClientOption{connect.WithProtoJSON()}}
+		}},
 	}
 	for _, p := range protocols {
 		t.Run(p.name, func(t *testing.T) {
