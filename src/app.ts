@@ -1,4 +1,3 @@
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
@@ -9,7 +8,10 @@ import { OrganizationServiceHandler } from "./service/organization-service.js";
 import { createConsoleHandler, defaultConsoleDir } from "./server/console-files.js";
 import { withCors } from "./server/cors.js";
 import { createFallback } from "./server/fallback.js";
+import { createNodeHandler } from "./server/node-handler.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
+import { registerScimRoutes } from "./http/scim-routes.js";
+import { registerUnleashRoutes } from "./http/unleash-scim-settings.js";
 import { HttpRouter } from "./server/http-router.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
 import { startListener, type Listener } from "./server/listener.js";
@@ -55,11 +57,13 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
+  registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger });
+  registerScimRoutes(router, scimConfigurations, logger);
 
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
   const routes = createFallback(router);
   const shutdown = new AbortController();
-  const handler = connectNodeAdapter({
+  const handler = createNodeHandler({
     routes: (r) => registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations)),
     interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys)],
     fallback: (req, res) => {
@@ -76,6 +80,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     writeMaxBytes: WRITE_MAX_BYTES,
     maxTimeoutMs: MAX_TIMEOUT_MS,
     shutdownSignal: shutdown.signal,
+    logger,
   });
 
   const listener = await startListener({ host: config.host, port: config.port, tls: config.tls, handler: withCors(handler, { origins: config.corsOrigins }) });
