@@ -146,6 +146,8 @@ describe("admin console in Chromium", () => {
       const row = scimRow(page, "Okta provisioning");
       await expect.poll(() => row.textContent()).toMatch(/Enabled/);
       expect(await row.locator("[data-expiry]").count()).toBe(0);
+      // What Unleash-style clients see for the organization's only SCIM configuration.
+      await expect.poll(() => page.locator(".unleash").textContent()).toMatch(/SCIM enabled, token in place/);
 
       // Regenerate with a confirmation and a 7-day lifetime: the old token stops working.
       await row.getByRole("button", { name: /Regenerate token/ }).click();
@@ -176,6 +178,7 @@ describe("admin console in Chromium", () => {
       await renamed.getByRole("button", { name: /^Disable/ }).click();
       await expect.poll(() => renamed.locator(".badge").first().textContent()).toBe("Disabled");
       expect(await scimStatus(s, newToken)).toBe(403);
+      await expect.poll(() => page.locator(".unleash").textContent()).toMatch(/SCIM disabled/);
       await shot(page, "04-disabled-and-expiring");
 
       // The SSO configuration is still linked: its delete is refused with a readable reason.
@@ -190,6 +193,7 @@ describe("admin console in Chromium", () => {
       await page.locator('dialog[data-dialog="delete-scim"]').getByRole("button", { name: "Delete" }).click();
       await page.getByText("No SCIM configurations yet.").waitFor();
       expect(await scimStatus(s, newToken)).toBe(401);
+      await expect.poll(() => page.locator(".unleash").textContent()).toMatch(/has no SCIM configuration/);
 
       await page.locator("tr[data-sso-id]", { hasText: "Okta" }).getByRole("button", { name: /Delete/ }).click();
       await page.locator('dialog[data-dialog="delete-sso"]').getByRole("button", { name: "Delete" }).click();
@@ -282,7 +286,8 @@ describe("admin console in Chromium", () => {
       const s = await server();
       const { page, errors } = await newPage();
       await page.goto(`${s.baseUrl}/console/`);
-      // The organization id field has the focus on load.
+      // The organization id field gets the focus on load.
+      await expect.poll(() => page.evaluate<string>('document.activeElement?.id ?? ""')).toBe("field-organization_id");
       await page.keyboard.type(s.organizationId);
       await page.keyboard.press("Tab");
       await page.keyboard.type(s.adminKey);
@@ -372,6 +377,7 @@ describe("admin console in Chromium", () => {
       expect(await scimRow(page, "Okta staging").locator('[data-expiry="soon"]').textContent()).toMatch(/Expires in 7 days/);
       expect(await scimRow(page, "Google Workspace").locator('[data-expiry="soon"]').textContent()).toMatch(/Expires in 20 days/);
       expect(await scimRow(page, "Okta production").locator("[data-expiry]").count()).toBe(0);
+      await expect.poll(() => page.locator(".unleash").textContent()).toMatch(/several SCIM configurations/);
       await shot(page, "02-list");
 
       const sso = page.locator('section[data-section="sso"]');

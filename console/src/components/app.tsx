@@ -6,6 +6,7 @@ import { clearSession, loadSession, PROTOCOLS, saveSession, type Session } from 
 import { ScimSection } from "./scim-section.js";
 import { SignIn } from "./sign-in.js";
 import { SsoSection } from "./sso-section.js";
+import { UnleashState } from "./unleash-state.js";
 
 /** Upper bound for the SSO choices of the SCIM form (10 pages of 100). */
 const MAX_SSO_PAGES = 10;
@@ -68,6 +69,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
           </p>
         )}
         <ScimSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} ssoConfigurations={sso.items} />
+        <UnleashState session={session} version={version} />
         <SsoSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} />
       </main>
     </>
