@@ -31,7 +31,11 @@ export function withCors(handler: RequestHandler, options: CorsOptions): Request
 
   return (req, res) => {
     const origin = header(req, "origin");
-    if (origin === undefined) return handler(req, res);
+    if (origin === undefined) {
+      // Answers differ by Origin, so caches must know even when this request had none.
+      res.setHeader("vary", "Origin");
+      return handler(req, res);
+    }
     const allowedOrigin = allowOrigin(origin);
 
     if (req.method === "OPTIONS" && header(req, "access-control-request-method") !== undefined) {

@@ -49,6 +49,10 @@ describe("CORS with CORS_ORIGINS", () => {
     const rest = await fetch(`${server.baseUrl}/healthz`, { headers: { origin: "http://localhost:5173" } });
     expect(rest.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
 
+    const noOrigin = await fetch(`${server.baseUrl}/healthz`);
+    expect(noOrigin.headers.get("vary")).toContain("Origin");
+    expect(noOrigin.headers.get("access-control-allow-origin")).toBeNull();
+
     const other = await fetch(`${server.baseUrl}/healthz`, { headers: { origin: "https://evil.example.com" } });
     expect(other.status).toBe(200);
     expect(other.headers.get("access-control-allow-origin")).toBeNull();

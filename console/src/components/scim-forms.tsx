@@ -8,9 +8,19 @@ import { Dialog } from "./dialog.js";
 import { Field, FormError } from "./field.js";
 
 /** The token lifetime picker: 1 day to 2 years, the service's range. */
-export function LifetimeSelect({ days, onChange, allowSame }: { days: number | undefined; onChange: (days: number | undefined) => void; allowSame?: boolean }) {
+export function LifetimeSelect({
+  days,
+  onChange,
+  allowSame,
+  error,
+}: {
+  days: number | undefined;
+  onChange: (days: number | undefined) => void;
+  allowSame?: boolean;
+  error?: string | undefined;
+}) {
   return (
-    <Field name="token_expires_in" label="Token lifetime">
+    <Field name="token_expires_in" label="Token lifetime" error={error}>
       {(p) => (
         <select {...p} value={days === undefined ? "same" : String(days)} onChange={(e) => onChange(e.currentTarget.value === "same" ? undefined : Number(e.currentTarget.value))}>
           {allowSame && <option value="same">Same as the current token</option>}
@@ -104,12 +114,7 @@ export function CreateScimDialog({
             </select>
           )}
         </Field>
-        <LifetimeSelect days={days} onChange={setDays} />
-        {fieldError("token_expires_in") && (
-          <p class="error" role="alert">
-            {fieldError("token_expires_in")}
-          </p>
-        )}
+        <LifetimeSelect days={days} onChange={setDays} error={fieldError("token_expires_in")} />
         <LinkingSwitch checked={linking} onChange={setLinking} />
         <FormError message={error?.field === undefined ? error?.message : undefined} />
         <div class="buttons">
