@@ -6,6 +6,8 @@ import { SsoConfigurations } from "./domain/sso-configurations.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { OrganizationServiceHandler } from "./service/organization-service.js";
+import { createConsoleHandler, defaultConsoleDir } from "./server/console-files.js";
+import { withCors } from "./server/cors.js";
 import { createFallback } from "./server/fallback.js";
 import { createNodeHandler } from "./server/node-handler.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
@@ -30,6 +32,8 @@ export interface AppOptions {
   logger: Logger;
   /** Defaults to the system clock; tests pass a ManualClock. */
   clock?: Clock;
+  /** The built admin console served at /console/; defaults to dist/console. */
+  consoleDir?: string;
 }
 
 export interface App {
@@ -58,6 +62,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger });
   registerScimRoutes(router, scimConfigurations, logger);
 
+  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
+  const routes = createFallback(router);
   const shutdown = new AbortController();
   const handler = createNodeHandler({
     routes: (r) => {
@@ -65,7 +71,16 @@ export async function startApp(options: AppOptions): Promise<App> {
       registerOperationalServices(r, stores, [OrganizationService]);
     },
     interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys, OPEN_SERVICES)],
-    fallback: createFallback(router),
+    fallback: (req, res) => {
+      consoleFiles(req, res).then(
+        (handled) => handled || routes(req, res),
+        (err: unknown) => {
+          logger.error({ err }, "serving a console file failed");
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        },
+      );
+    },
     readMaxBytes: READ_MAX_BYTES,
     writeMaxBytes: WRITE_MAX_BYTES,
     maxTimeoutMs: MAX_TIMEOUT_MS,
@@ -73,7 +88,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
   });
 
-  const listener = await startListener({ host: config.host, port: config.port, tls: config.tls, handler });
+  const listener = await startListener({ host: config.host, port: config.port, tls: config.tls, handler: withCors(handler, { origins: config.corsOrigins }) });
   return {
     listener,
     stores,
