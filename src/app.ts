@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { OrganizationService } from "../gen/gitpod/v1/organization_pb.js";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
@@ -65,6 +66,8 @@ export async function startApp(options: AppOptions): Promise<App> {
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
   const routes = createFallback(router);
   const shutdown = new AbortController();
+  // Connect links every in-flight call to this signal; more than 10 at once is normal here.
+  setMaxListeners(0, shutdown.signal);
   const handler = createNodeHandler({
     routes: (r) => {
       registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));

@@ -13,13 +13,17 @@ export interface ServiceProcess {
  * out; rejects with the output when it exits or stays silent for too long.
  */
 export async function startServiceProcess(command: string, args: string[], env: Record<string, string>, cwd: string, timeoutMs = 60_000): Promise<ServiceProcess> {
-  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  // A process group of its own, so that stop() reaches the server even behind `npm start`.
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up line within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      reject(new Error(`no start-up line within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
     const check = () => {
       if (out.includes("scim-config-service listening on")) {
         clearTimeout(timer);
@@ -37,7 +41,13 @@ export async function startServiceProcess(command: string, args: string[], env: 
     child,
     output: () => out,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          /* the group is gone already */
+        }
+      }
       return exited;
     },
   };
