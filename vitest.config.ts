@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Besides the console report, a JSON summary that .ci/run turns into one plain closing line.
+    reporters: ["default", ["json", { outputFile: ".cache/vitest-results.json" }]],
   },
 });

@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { OrganizationService } from "../gen/gitpod/v1/organization_pb.js";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
@@ -7,11 +7,17 @@ import { SsoConfigurations } from "./domain/sso-configurations.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { OrganizationServiceHandler } from "./service/organization-service.js";
+import { createConsoleHandler, defaultConsoleDir } from "./server/console-files.js";
+import { withCors } from "./server/cors.js";
 import { createFallback } from "./server/fallback.js";
+import { createNodeHandler } from "./server/node-handler.js";
 import { registerHealthRoutes } from "./server/health-routes.js";
+import { registerScimRoutes } from "./http/scim-routes.js";
+import { registerUnleashRoutes } from "./http/unleash-scim-settings.js";
 import { HttpRouter } from "./server/http-router.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
 import { startListener, type Listener } from "./server/listener.js";
+import { OPEN_SERVICES, registerOperationalServices } from "./server/operational-services.js";
 import { registerRoutes } from "./server/routes.js";
 import { requestContextValues } from "./server/client-address.js";
 import { AuthFailureLimiter } from "./server/rate-limit.js";
@@ -29,6 +35,8 @@ export interface AppOptions {
   logger: Logger;
   /** Defaults to the system clock; tests pass a ManualClock. */
   clock?: Clock;
+  /** The built admin console served at /console/; defaults to dist/console. */
+  consoleDir?: string;
 }
 
 export interface App {
@@ -57,27 +65,43 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
+  registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger });
+  registerScimRoutes(router, scimConfigurations, logger);
 
+  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
+  const routes = createFallback(router);
   const shutdown = new AbortController();
-  // Every in-flight call listens on this signal until it ends; more than 10 concurrent calls are
-  // normal, so Node's leak warning (MaxListenersExceededWarning) would only be noise in the log.
+  // Connect links every in-flight call to this signal; more than 10 at once is normal here.
   setMaxListeners(0, shutdown.signal);
-  const handler = connectNodeAdapter({
-    routes: (r) => registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations)),
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys, authFailures)],
+  const handler = createNodeHandler({
+    routes: (r) => {
+      registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
+      registerOperationalServices(r, stores, [OrganizationService]);
+    },
+    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys, OPEN_SERVICES, authFailures)],
     contextValues: requestContextValues,
-    fallback: createFallback(router),
+    fallback: (req, res) => {
+      consoleFiles(req, res).then(
+        (handled) => handled || routes(req, res),
+        (err: unknown) => {
+          logger.error({ err }, "serving a console file failed");
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        },
+      );
+    },
     readMaxBytes: READ_MAX_BYTES,
     writeMaxBytes: WRITE_MAX_BYTES,
     maxTimeoutMs: MAX_TIMEOUT_MS,
     shutdownSignal: shutdown.signal,
+    logger,
   });
 
   const listener = await startListener({
     host: config.host,
     port: config.port,
     tls: config.tls,
-    handler,
+    handler: withCors(handler, { origins: config.corsOrigins }),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
   });

@@ -6,6 +6,7 @@ import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from "./er
 import { newId } from "./ids.js";
 import type { Page, PageRequest } from "./pagination.js";
 import { generateToken, hashSecret, SCIM_TOKEN } from "./secret-token.js";
+import { verifyScimToken, type ScimTokenVerification } from "./scim-token-verifier.js";
 
 export interface NewScimConfiguration {
   organizationId: string;
@@ -98,6 +99,11 @@ export class ScimConfigurations {
     const record = await this.scim.rotateToken(organizationId, id, rotation, now);
     if (!record) throw notFound(id);
     return { token, tokenExpiresAt: rotation.tokenExpiresAt, configuration: record };
+  }
+
+  /** Verifies a presented SCIM bearer token; see verifyScimToken. */
+  verifyToken(token: string | undefined): Promise<ScimTokenVerification> {
+    return verifyScimToken(this.scim, this.clock, token);
   }
 
   private async requireSsoConfiguration(organizationId: string, ssoConfigurationId: string, field: string): Promise<void> {

@@ -18,8 +18,9 @@ interface Route {
 }
 
 /**
- * A small exact-path router for the plain HTTP routes that share the port with the RPCs (health,
- * Unleash-style admin, SCIM). It answers 405 with Allow for a known path and a wrong method.
+ * A small router for the plain HTTP routes that share the port with the RPCs (health,
+ * Unleash-style admin, SCIM). A path matches exactly, or, when it ends in "/*", every path under
+ * that prefix (exact paths win). It answers 405 with Allow for a known path and a wrong method.
  */
 export class HttpRouter {
   private readonly routes: Route[] = [];
@@ -32,7 +33,14 @@ export class HttpRouter {
   /** Handles the request and returns true, or returns false when no route has the path. */
   async handle(req: HttpRequest, res: HttpResponse): Promise<boolean> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    const matches = this.routes.filter((r) => r.path === url.pathname);
+    let matches = this.routes.filter((r) => r.path === url.pathname);
+    if (matches.length === 0) {
+      // The longest matching prefix is the most specific route.
+      matches = this.routes
+        .filter((r) => r.path.endsWith("/*") && url.pathname.startsWith(r.path.slice(0, -1)))
+        .sort((a, b) => b.path.length - a.path.length);
+      matches = matches.filter((r) => r.path === matches[0]?.path);
+    }
     if (matches.length === 0) return false;
     const method = req.method === "HEAD" ? "GET" : req.method;
     const route = matches.find((r) => r.method === method);

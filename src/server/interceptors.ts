@@ -37,11 +37,13 @@ export function createErrorAndLogInterceptor(logger: Logger): Interceptor {
 /**
  * Authenticates the management API key of every call and puts the principal into the context.
  * Only `Authorization: Bearer <key>` is accepted here (the Unleash routes also take a bare key).
- * A client that keeps presenting bad keys is refused with resource_exhausted and Retry-After
- * before its key is even looked up.
+ * Services in `openServices` (health, reflection) are called without a key. A client that keeps
+ * presenting bad keys is refused with resource_exhausted and Retry-After before its key is even
+ * looked up.
  */
-export function createAuthInterceptor(apiKeys: ApiKeys, limiter?: AuthFailureLimiter): Interceptor {
+export function createAuthInterceptor(apiKeys: ApiKeys, openServices: ReadonlySet<string> = new Set(), limiter?: AuthFailureLimiter): Interceptor {
   return (next) => async (req) => {
+    if (openServices.has(req.service.typeName)) return next(req);
     const client = req.contextValues.get(kClientAddress);
     const wait = limiter?.blockedFor(client) ?? 0;
     if (wait > 0) throw tooManyAuthFailures(wait);

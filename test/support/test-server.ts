@@ -29,10 +29,18 @@ export interface TestServer {
 }
 
 /** The real service on 127.0.0.1 and a free port, with one admin key ready. */
-export async function startTestServer(options: { store?: StoreKind; stores?: Stores; clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { store?: StoreKind; stores?: Stores; clock?: Clock; env?: Record<string, string>; consoleDir?: string } = {},
+): Promise<TestServer> {
   const stores = options.stores ?? (await openTestStores(options.store ?? "memory"));
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", SHUTDOWN_GRACE_MS: "2000", ...options.env });
-  const app = await startApp({ config, stores, logger: createLogger("silent"), ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await startApp({
+    config,
+    stores,
+    logger: createLogger("silent"),
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+  });
   const organizationId = randomUUID();
   const key = async (role: "admin" | "member", org = organizationId) => (await app.apiKeys.issue(org, role, `test ${role}`)).key;
   const adminKey = await key("admin");

@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db, type Filter, type IndexDescription } from "mongodb";
+import { MongoClient, MongoServerError, type Collection, type Db, type Filter, type IndexDescription } from "mongodb";
 import { toPage, type Page, type PageRequest } from "../../domain/pagination.js";
 import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "../records.js";
 import type {
@@ -60,8 +60,7 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<St
   const client = new MongoClient(options.uri, {
     serverSelectionTimeoutMS: options.operationTimeoutMs,
     connectTimeoutMS: options.operationTimeoutMs,
-    // The driver (7.x) ignores a client-wide timeoutMS (it only warns), so without a socket
-    // timeout a server that stops answering without closing the connection hangs every call.
+    // A reply slower than this ends the operation (and its connection) instead of hanging.
     socketTimeoutMS: options.operationTimeoutMs,
     appName: "scim-config-service",
   });
@@ -75,7 +74,7 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<St
     apiKeys: new MongoApiKeyStore(db.collection("api_keys")),
     ping: async () => {
       try {
-        await db.command({ ping: 1 }, { timeoutMS: Math.min(options.operationTimeoutMs, 2000) });
+        await db.command({ ping: 1 });
         return true;
       } catch {
         return false;
@@ -85,29 +84,39 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<St
   };
 }
 
+const INDEXES: Record<string, IndexDescription[]> = {
+  scim_configurations: [
+    { key: { tokenHash: 1 }, name: INDEX.scimTokenHash, unique: true },
+    { key: { organizationId: 1, ssoConfigurationId: 1 }, name: INDEX.scimSsoLink, unique: true },
+    { key: { organizationId: 1, _id: 1 }, name: INDEX.scimPage },
+  ],
+  sso_configurations: [{ key: { organizationId: 1, _id: 1 }, name: INDEX.ssoPage }],
+  api_keys: [
+    { key: { keyHash: 1 }, name: INDEX.apiKeyHash, unique: true },
+    { key: { organizationId: 1, createdAt: 1 }, name: INDEX.apiKeyOrganization },
+  ],
+};
+
+/**
+ * Creates the indexes that are missing, by name. Asking only for missing ones (rather than
+ * re-sending createIndexes, a no-op on MongoDB) also sidesteps FerretDB v1.24, whose handler
+ * panics on a createIndexes for indexes that already exist.
+ */
 async function ensureIndexes(db: Db): Promise<void> {
-  const indexes: [string, IndexDescription[]][] = [
-    [
-      "scim_configurations",
-      [
-        { key: { tokenHash: 1 }, name: INDEX.scimTokenHash, unique: true },
-        { key: { organizationId: 1, ssoConfigurationId: 1 }, name: INDEX.scimSsoLink, unique: true },
-        { key: { organizationId: 1, _id: 1 }, name: INDEX.scimPage },
-      ],
-    ],
-    ["sso_configurations", [{ key: { organizationId: 1, _id: 1 }, name: INDEX.ssoPage }]],
-    [
-      "api_keys",
-      [
-        { key: { keyHash: 1 }, name: INDEX.apiKeyHash, unique: true },
-        { key: { organizationId: 1, createdAt: 1 }, name: INDEX.apiKeyOrganization },
-      ],
-    ],
-  ];
-  // One index per command: FerretDB v1.24 panics (and drops the connection) when one
-  // createIndexes names several indexes that all exist already, i.e. on every restart.
-  for (const [collection, specs] of indexes) {
-    for (const spec of specs) await db.collection(collection).createIndexes([spec]);
+  for (const [collection, wanted] of Object.entries(INDEXES)) {
+    const c = db.collection(collection);
+    const existing = new Set(
+      await c
+        .listIndexes()
+        .toArray()
+        .then((list) => list.map((i) => String(i.name)))
+        .catch((err: unknown) => {
+          if (err instanceof MongoServerError && (err.code === 26 || err.codeName === "NamespaceNotFound")) return [];
+          throw err;
+        }),
+    );
+    const missing = wanted.filter((i) => !existing.has(i.name!));
+    if (missing.length > 0) await c.createIndexes(missing);
   }
 }
 

@@ -1,0 +1,42 @@
+import type { ComponentChildren } from "preact";
+
+export interface FieldProps {
+  /** The request field's proto name; server errors naming it are shown here. */
+  name: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: (props: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined }) => ComponentChildren;
+}
+
+/** A labelled control with its hint and its error, wired for screen readers. */
+export function Field({ name, label, error, hint, children }: FieldProps) {
+  const id = `field-${name}`;
+  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
+  return (
+    <div class="field" data-field={name}>
+      <label for={id}>{label}</label>
+      {children({ id, "aria-invalid": error !== undefined, "aria-describedby": describedBy })}
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p class="error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** An error that belongs to no single field (shown above a form's buttons). */
+export function FormError({ message }: { message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <p class="error form-error" role="alert">
+      {message}
+    </p>
+  );
+}

@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/ferretdb.js";
+import { startServiceProcess, type ServiceProcess } from "../support/process.js";
+
+const run = promisify(execFile);
+const root = new URL("../..", import.meta.url).pathname;
+
+/** The bash block between the api-examples markers of the README, as users copy it. */
+function readmeExamples(): string {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const block = /<!-- api-examples:start -->\s*```bash\n([\s\S]*?)```\s*<!-- api-examples:end -->/.exec(readme);
+  if (!block) throw new Error("README.md has no api-examples block");
+  return block[1]!;
+}
+
+describe("README quick start and curl examples, against the real process", () => {
+  let service: ServiceProcess;
+  let base: string;
+  const org = randomUUID();
+  const key = randomBytes(24).toString("hex");
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    service = await startServiceProcess("node", ["dist/src/main.js"], { PORT: String(port), HOST: "127.0.0.1", INIT_ORGANIZATION_ID: org, INIT_ADMIN_API_KEY: key }, root);
+  });
+  afterAll(async () => {
+    expect(await service.stop()).toBe(0);
+  });
+
+  it("prints one start-up line naming address, protocols and store", () => {
+    const line = service.output().split("\n").find((l) => l.includes("listening on"))!;
+    expect(line).toContain(`127.0.0.1:${new URL(base).port}`);
+    expect(line).toContain("gRPC-web");
+    expect(line).toContain("HTTP/2 cleartext");
+    expect(line).toContain("store: memory");
+    expect(service.output()).not.toContain(key);
+    expect(service.output()).not.toContain("Embedded mode created");
+  });
+
+  it.each([
+    ["HTTP/1.1", ""],
+    ["h2c (prior knowledge)", "--http2-prior-knowledge"],
+  ])("runs every example in order over %s", async (_name, flag) => {
+    const dir = mkdtempSync(join(tmpdir(), "readme-"));
+    const script = `set -euo pipefail\ncurl() { command curl --fail-with-body ${flag} -w '%{stderr}[%{http_version} %{http_code}]\\n' "$@"; }\n${readmeExamples()}`;
+    const { stdout, stderr } = await run("bash", ["-c", script], { cwd: dir, env: { ...process.env, BASE: base, KEY: key, ORG: org }, timeout: 30_000 });
+    const statuses = [...stderr.matchAll(/\[(\S+) (\d{3})\]/g)];
+    expect(statuses).toHaveLength(12);
+    expect(new Set(statuses.map((m) => m[1]))).toEqual(new Set([flag ? "2" : "1.1"]));
+    expect(statuses.every((m) => m[2] === "200")).toBe(true);
+    expect(stdout).toMatch(/"token":"scim_[0-9A-Za-z]{46}"/);
+  });
+});
+
+describe("README quick start: npm start on the embedded default", () => {
+  it("serves and prints a development key that works", async () => {
+    const port = await freePort();
+    const service = await startServiceProcess("npm", ["start", "--silent"], { PORT: String(port), HOST: "127.0.0.1" }, root, 120_000);
+    try {
+      const key = /API key: +(\S+)/.exec(service.output())?.[1];
+      expect(key).toMatch(/^scimadm_/);
+      const res = await fetch(`http://127.0.0.1:${port}/gitpod.v1.OrganizationService/ListSCIMConfigurations`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: "{}",
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await service.stop();
+    }
+  }, 150_000);
+});
