@@ -19,7 +19,7 @@ async function runHttp(spec: Extract<LoadSpec, { kind: "http" }>): Promise<LoadR
   let nextBody = 0;
   const opts: autocannon.Options = {
     url: spec.url,
-    method: "POST",
+    method: spec.method ?? "POST",
     connections: spec.connections,
     timeout: spec.timeoutS ?? 10,
     headers: spec.headers,
@@ -29,7 +29,7 @@ async function runHttp(spec: Extract<LoadSpec, { kind: "http" }>): Promise<LoadR
         setupRequest: (req: autocannon.Request, context: object) => {
           const ctx = context as { body?: string };
           ctx.body ??= spec.bodies[nextBody++ % spec.bodies.length];
-          return { ...req, body: ctx.body ?? "" };
+          return spec.method === "GET" ? req : { ...req, body: ctx.body ?? "" };
         },
       },
     ],

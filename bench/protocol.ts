@@ -5,8 +5,6 @@ export const READY_PREFIX = "BENCH_READY ";
 export interface OursReady {
   /** The service's one port (HTTP/1.1 and h2c). */
   port: number;
-  /** A plain HTTP route in front of verifyScimToken, when the service has no SCIM route of its own. */
-  verifyPort: number;
 }
 
 export interface BaselineReady {
@@ -33,6 +31,8 @@ export type LoadSpec =
   | {
       kind: "http";
       url: string;
+      /** Defaults to POST. */
+      method?: "GET" | "POST";
       headers: Record<string, string>;
       /** Request bodies; with several, each connection keeps to one of them (distinct resources). */
       bodies: string[];

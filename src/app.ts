@@ -65,8 +65,8 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
-  registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger });
-  registerScimRoutes(router, scimConfigurations, logger);
+  registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger, authFailures });
+  registerScimRoutes(router, scimConfigurations, logger, authFailures);
 
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
   const routes = createFallback(router);

@@ -3,6 +3,8 @@ import type { ScimTokenRejection } from "../domain/scim-token-verifier.js";
 import type { Logger } from "../logger.js";
 import { StoreUnavailableError } from "../store/errors.js";
 import { bearerToken } from "../server/authorization-header.js";
+import { clientAddressOf } from "../server/client-address.js";
+import type { AuthFailureLimiter } from "../server/rate-limit.js";
 import { sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../server/http-router.js";
 import { listResponse, schemas, SCHEMA, serviceProviderConfig } from "./scim-discovery-documents.js";
 import { headerOf } from "./unleash-scim-settings.js";
@@ -21,10 +23,16 @@ const REJECTION_DETAIL: Record<ScimTokenRejection, string> = {
  * SCIM 2.0 under /scim/v2, authenticated by the SCIM token an identity provider presents. Today
  * that is the discovery endpoints; resources (Users, Groups) answer 404 until they are built.
  */
-export function registerScimRoutes(router: HttpRouter, scim: ScimConfigurations, logger: Logger): void {
+export function registerScimRoutes(router: HttpRouter, scim: ScimConfigurations, logger: Logger, authFailures?: AuthFailureLimiter): void {
   const route = (handler: (req: HttpRequest, res: HttpResponse, url: URL, baseUrl: string) => void) => async (req: HttpRequest, res: HttpResponse, url: URL) => {
     try {
+      const client = clientAddressOf(req);
+      const wait = authFailures?.blockedFor(client) ?? 0;
+      if (wait > 0) return sendScimError(res, 429, `Too many failed authentications from this client; retry after ${wait} s.`, { "retry-after": String(wait) });
       const verdict = await scim.verifyToken(bearerToken(headerOf(req, "authorization")));
+      // Only guesses count: a real token that expired or whose configuration is disabled is not
+      // one, and identity providers share addresses between tenants.
+      if (!verdict.ok && (verdict.reason === "malformed" || verdict.reason === "unknown")) authFailures?.recordFailure(client);
       if (!verdict.ok) {
         const status = verdict.reason === "disabled" ? 403 : 401;
         const headers: Record<string, string> = status === 401 ? { "www-authenticate": `Bearer realm="SCIM"${verdict.reason === "missing" ? "" : ', error="invalid_token"'}` } : {};

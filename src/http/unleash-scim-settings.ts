@@ -10,10 +10,21 @@ import type { Logger } from "../logger.js";
 import type { ScimConfigurationRecord } from "../store/records.js";
 import { StoreUnavailableError } from "../store/errors.js";
 import { bareOrBearerToken } from "../server/authorization-header.js";
+import { clientAddressOf } from "../server/client-address.js";
+import type { AuthFailureLimiter } from "../server/rate-limit.js";
 import { readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../server/http-router.js";
 
 /** Unleash's error kinds and their statuses. */
-type UnleashErrorName = "AuthenticationRequired" | "NoAccessError" | "NotFoundError" | "ValidationError" | "ContentTypeError" | "ContentTooLarge" | "ServiceUnavailable" | "InternalError";
+type UnleashErrorName =
+  | "AuthenticationRequired"
+  | "NoAccessError"
+  | "NotFoundError"
+  | "ValidationError"
+  | "ContentTypeError"
+  | "ContentTooLarge"
+  | "TooManyRequests"
+  | "ServiceUnavailable"
+  | "InternalError";
 const STATUS: Record<UnleashErrorName, number> = {
   AuthenticationRequired: 401,
   NoAccessError: 403,
@@ -21,6 +32,7 @@ const STATUS: Record<UnleashErrorName, number> = {
   ValidationError: 400,
   ContentTypeError: 415,
   ContentTooLarge: 413,
+  TooManyRequests: 429,
   ServiceUnavailable: 503,
   InternalError: 500,
 };
@@ -29,6 +41,8 @@ class UnleashError extends Error {
   constructor(
     readonly kind: UnleashErrorName,
     message: string,
+    /** Seconds, for Retry-After (TooManyRequests). */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -41,6 +55,8 @@ export interface UnleashRoutesOptions {
   scim: ScimConfigurations;
   clock: Clock;
   logger: Logger;
+  /** Brute-force protection shared with the RPCs: bad keys from one address get 429 for a while. */
+  authFailures?: AuthFailureLimiter;
 }
 
 /**
@@ -53,7 +69,7 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
   const route = (handler: (req: HttpRequest, res: HttpResponse, url: URL, principal: Principal) => Promise<void>) =>
     async (req: HttpRequest, res: HttpResponse, url: URL) => {
       try {
-        const principal = await authenticate(req, options.apiKeys);
+        const principal = await authenticate(req, options.apiKeys, options.authFailures);
         await handler(req, res, url, principal);
       } catch (err) {
         sendUnleashError(res, toUnleashError(err, options.logger));
@@ -99,12 +115,20 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
   );
 }
 
-async function authenticate(req: HttpRequest, apiKeys: ApiKeys): Promise<Principal> {
+async function authenticate(req: HttpRequest, apiKeys: ApiKeys, limiter: AuthFailureLimiter | undefined): Promise<Principal> {
+  const client = clientAddressOf(req);
+  const wait = limiter?.blockedFor(client) ?? 0;
+  if (wait > 0) throw new UnleashError("TooManyRequests", `Too many failed authentications from this client; retry after ${wait} s.`, wait);
   const key = bareOrBearerToken(headerOf(req, "authorization"));
   if (key === undefined) {
     throw new UnleashError("AuthenticationRequired", "You must authenticate: send a management API key in the Authorization header.");
   }
-  return apiKeys.authenticate(key);
+  try {
+    return await apiKeys.authenticate(key);
+  } catch (err) {
+    if (err instanceof UnauthenticatedError) limiter?.recordFailure(client);
+    throw err;
+  }
 }
 
 function requireAdminRole(principal: Principal): void {
@@ -155,6 +179,7 @@ function toUnleashError(err: unknown, logger: Logger): UnleashError {
 function sendUnleashError(res: HttpResponse, err: UnleashError): void {
   const headers: Record<string, string> = {};
   if (err.kind === "AuthenticationRequired") headers["www-authenticate"] = 'Bearer realm="scim-config-service"';
+  if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   sendJson(res, STATUS[err.kind], { id: randomUUID(), name: err.kind, message: err.message }, headers);
 }
 
