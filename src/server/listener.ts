@@ -41,6 +41,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   let draining = false;
   const handler: RequestHandler = (req, res) => {
     if (draining) return refuseWhileDraining(req, res);
+    if (req.httpVersionMajor === 2) stopUploadOnceAnswered(req as http2.Http2ServerRequest);
     options.handler(req, res);
   };
 
@@ -77,6 +78,10 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       handler,
     );
     h2 = http2.createServer(http2Options, handler);
+    // This server never listens itself (the sniffer hands it connections), and Node starts the
+    // timer that enforces headersTimeout and requestTimeout only on "listening": without this,
+    // a client that stalls in the middle of its headers holds the connection forever.
+    h1.emit("listening");
     const plainH1 = h1;
     const plainH2 = h2;
     tcp = net.createServer((socket) => {
@@ -126,10 +131,26 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
         await new Promise((r) => setTimeout(r, 25));
       }
       for (const socket of sockets) socket.destroy();
+      h1?.close(() => undefined); // stops the timeout-checking timer started above
       for (const session of sessions) session.destroy();
       await closed;
     },
   };
+}
+
+/**
+ * An HTTP/2 answer can come before the client has sent its whole body (an oversized message is
+ * refused at once). The stream then stays open, half-closed, until the client gives up; per RFC
+ * 9113 section 8.1 the server ends it with RST_STREAM(NO_ERROR) so the client stops sending.
+ */
+function stopUploadOnceAnswered(req: http2.Http2ServerRequest): void {
+  // The compatibility layer ends every response through wantTrailers (sending gRPC's status
+  // there); this listener runs after its own, so the trailers are out when the reset goes.
+  req.stream.once("wantTrailers", () =>
+    setImmediate(() => {
+      if (!req.complete && !req.stream.destroyed) req.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    }),
+  );
 }
 
 /** Reads just enough of a new connection to tell the HTTP/2 preface from HTTP/1.x. */
