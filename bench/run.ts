@@ -223,7 +223,7 @@ function rssMb(child: ChildProcess): number {
 }
 
 function render(rows: Row[], started: Date): string {
-  const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "–");
+  const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 0) : "–");
   const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
   const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "–");
   const lines = [
