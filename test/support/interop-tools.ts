@@ -38,6 +38,9 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    // A program that exits without reading its input closes the pipe: EPIPE here is no failure
+    // (its exit code and output tell), so it must not surface as an unhandled error.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }
