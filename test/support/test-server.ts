@@ -37,7 +37,7 @@ export async function startTestServer(
   const app = await startApp({
     config,
     stores,
-    logger: createLogger("silent"),
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
   });

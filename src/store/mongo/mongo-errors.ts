@@ -35,7 +35,17 @@ function translate(err: unknown, constraints: Partial<Record<string, Constraint>
     return new DuplicateError(Object.values(constraints)[0] ?? "id");
   }
   if (err instanceof MongoError && isUnavailable(err)) return new StoreUnavailableError({ cause: err });
+  if (isSocketError(err)) return new StoreUnavailableError({ cause: err });
   return err;
+}
+
+// Socket failures that the driver (7.x) lets through unwrapped: writing a command to a connection
+// the server has just closed rejects with Node's own EPIPE "This socket has been ended by the
+// other party", not a MongoNetworkError.
+const SOCKET_ERROR_CODES = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END"]);
+
+function isSocketError(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof MongoError) && SOCKET_ERROR_CODES.has(String((err as NodeJS.ErrnoException).code));
 }
 
 /**
