@@ -40,3 +40,29 @@ export function FormError({ message }: { message: string | undefined }) {
     </p>
   );
 }
+
+/**
+ * The end of a dialog's form: the error that names no field, then Cancel and the submit button
+ * (disabled while the call runs, so a double click cannot send it twice).
+ */
+export function DialogFormActions({ error, busy, submitLabel, onCancel }: { error: ShownErrorLike | undefined; busy: boolean; submitLabel: string; onCancel: () => void }) {
+  return (
+    <>
+      <FormError message={error?.field === undefined ? error?.message : undefined} />
+      <div class="buttons">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" class="primary" disabled={busy}>
+          {submitLabel}
+        </button>
+      </div>
+    </>
+  );
+}
+
+/** The part of a shown server error that the form footer needs. */
+interface ShownErrorLike {
+  field?: string | undefined;
+  message: string;
+}

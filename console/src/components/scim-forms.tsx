@@ -5,7 +5,7 @@ import type { OrganizationClient } from "../api.js";
 import { describeError, type ShownError } from "../errors.js";
 import { DEFAULT_LIFETIME_DAYS, durationOfDays, LIFETIMES } from "../time.js";
 import { Dialog } from "./dialog.js";
-import { Field, FormError } from "./field.js";
+import { DialogFormActions, Field } from "./field.js";
 
 /** The token lifetime picker: 1 day to 2 years, the service's range. */
 export function LifetimeSelect({
@@ -116,15 +116,7 @@ export function CreateScimDialog({
         </Field>
         <LifetimeSelect days={days} onChange={setDays} error={fieldError("token_expires_in")} />
         <LinkingSwitch checked={linking} onChange={setLinking} />
-        <FormError message={error?.field === undefined ? error?.message : undefined} />
-        <div class="buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            Create
-          </button>
-        </div>
+        <DialogFormActions error={error} busy={busy} submitLabel="Create" onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -168,15 +160,7 @@ export function EditScimDialog({
           {(p) => <input {...p} value={name} onInput={(e) => setName(e.currentTarget.value)} autofocus />}
         </Field>
         <LinkingSwitch checked={linking} onChange={setLinking} />
-        <FormError message={error?.field === undefined ? error?.message : undefined} />
-        <div class="buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            Save
-          </button>
-        </div>
+        <DialogFormActions error={error} busy={busy} submitLabel="Save" onCancel={onClose} />
       </form>
     </Dialog>
   );

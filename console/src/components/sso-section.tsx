@@ -4,7 +4,7 @@ import type { OrganizationClient } from "../api.js";
 import { describeError, type ShownError } from "../errors.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { Dialog } from "./dialog.js";
-import { Field, FormError } from "./field.js";
+import { DialogFormActions, Field } from "./field.js";
 import { Pager, usePager } from "./pager.js";
 import { usePage } from "./use-page.js";
 
@@ -162,15 +162,7 @@ function CreateSsoDialog({
         <Field name="email_domain" label="Email domain (optional)" error={fieldError("email_domain")}>
           {(p) => <input {...p} value={values.email_domain} onInput={set("email_domain")} spellcheck={false} />}
         </Field>
-        <FormError message={error?.field === undefined ? error?.message : undefined} />
-        <div class="buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="primary" disabled={busy}>
-            Create
-          </button>
-        </div>
+        <DialogFormActions error={error} busy={busy} submitLabel="Create" onCancel={onClose} />
       </form>
     </Dialog>
   );
