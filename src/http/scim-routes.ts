@@ -5,9 +5,8 @@ import { StoreUnavailableError } from "../store/errors.js";
 import { bearerToken } from "../server/authorization-header.js";
 import { clientAddressOf } from "../server/client-address.js";
 import type { AuthFailureLimiter } from "../server/rate-limit.js";
-import { sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../server/http-router.js";
+import { headerOf, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../server/http-router.js";
 import { listResponse, schemas, SCHEMA, serviceProviderConfig } from "./scim-discovery-documents.js";
-import { headerOf } from "./unleash-scim-settings.js";
 
 const SCIM_JSON = "application/scim+json";
 

@@ -12,7 +12,7 @@ import { StoreUnavailableError } from "../store/errors.js";
 import { bareOrBearerToken } from "../server/authorization-header.js";
 import { clientAddressOf } from "../server/client-address.js";
 import type { AuthFailureLimiter } from "../server/rate-limit.js";
-import { readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../server/http-router.js";
+import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../server/http-router.js";
 
 /** Unleash's error kinds and their statuses. */
 type UnleashErrorName =
@@ -181,9 +181,4 @@ function sendUnleashError(res: HttpResponse, err: UnleashError): void {
   if (err.kind === "AuthenticationRequired") headers["www-authenticate"] = 'Bearer realm="scim-config-service"';
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
   sendJson(res, STATUS[err.kind], { id: randomUUID(), name: err.kind, message: err.message }, headers);
-}
-
-export function headerOf(req: HttpRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

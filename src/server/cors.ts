@@ -1,5 +1,5 @@
 import { cors as connectCors } from "@connectrpc/connect";
-import type { HttpRequest } from "./http-router.js";
+import { headerOf } from "./http-router.js";
 import type { RequestHandler } from "./listener.js";
 
 /** Connect's lists plus Authorization, which every management call carries. */
@@ -30,7 +30,7 @@ export function withCors(handler: RequestHandler, options: CorsOptions): Request
   };
 
   return (req, res) => {
-    const origin = header(req, "origin");
+    const origin = headerOf(req, "origin") || undefined;
     if (origin === undefined) {
       // Answers differ by Origin, so caches must know even when this request had none.
       res.setHeader("vary", "Origin");
@@ -38,7 +38,7 @@ export function withCors(handler: RequestHandler, options: CorsOptions): Request
     }
     const allowedOrigin = allowOrigin(origin);
 
-    if (req.method === "OPTIONS" && header(req, "access-control-request-method") !== undefined) {
+    if (req.method === "OPTIONS" && headerOf(req, "access-control-request-method")) {
       if (allowedOrigin === undefined) {
         // No CORS headers: the browser refuses the call and shows the reason in its console.
         res.writeHead(403, { vary: "Origin", "content-type": "application/json", "cache-control": "no-store" });
@@ -63,9 +63,4 @@ export function withCors(handler: RequestHandler, options: CorsOptions): Request
     }
     handler(req, res);
   };
-}
-
-function header(req: HttpRequest, name: string): string | undefined {
-  const value = req.headers[name];
-  return typeof value === "string" && value !== "" ? value : undefined;
 }

@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponse, HttpRouter } from "./http-router.js";
 import { sendJson } from "./http-router.js";
+import { sendProtocolError } from "./protocol-error.js";
+import { Code } from "@connectrpc/connect";
 
 const RPC_PATH = /^\/[A-Za-z_][\w.]*\.[A-Za-z_]\w*\/[A-Za-z_]\w*$/;
 
@@ -25,17 +27,5 @@ export function createFallback(router: HttpRouter) {
 }
 
 function unimplemented(req: HttpRequest, res: HttpResponse, procedure: string): void {
-  const message = `${procedure} is not implemented`;
-  const contentType = String(req.headers["content-type"] ?? "");
-  if (contentType.startsWith("application/grpc")) {
-    // Trailers-only response: gRPC and gRPC-web clients read the status from these headers.
-    res.writeHead(200, {
-      "content-type": contentType.startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc",
-      "grpc-status": "12",
-      "grpc-message": encodeURIComponent(message),
-    });
-    res.end();
-    return;
-  }
-  sendJson(res, 501, { code: "unimplemented", message });
+  sendProtocolError(req, res, Code.Unimplemented, `${procedure} is not implemented`);
 }

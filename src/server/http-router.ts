@@ -86,3 +86,9 @@ export function readBody(req: HttpRequest, limit: number): Promise<Buffer | unde
     req.on("error", reject);
   });
 }
+
+/** A request header's value (the first, if repeated), or undefined. */
+export function headerOf(req: HttpRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import http2 from "node:http2";
 import net, { type AddressInfo, type Socket } from "node:net";
+import { Code } from "@connectrpc/connect";
 import type { HttpRequest, HttpResponse } from "./http-router.js";
+import { sendProtocolError } from "./protocol-error.js";
 
 export type RequestHandler = (req: HttpRequest, res: http.ServerResponse | http2.Http2ServerResponse) => void;
 
@@ -172,15 +174,5 @@ function sniff(socket: Socket, timeoutMs: number, decide: (isHttp2: boolean, hea
 
 /** New calls during shutdown: 503 / gRPC UNAVAILABLE, so clients retry elsewhere. */
 function refuseWhileDraining(req: HttpRequest, res: HttpResponse): void {
-  const contentType = String(req.headers["content-type"] ?? "");
-  if (contentType.startsWith("application/grpc")) {
-    res.writeHead(200, { "content-type": contentType, "grpc-status": "14", "grpc-message": "server%20is%20shutting%20down" });
-    res.end();
-    return;
-  }
-  const body = JSON.stringify({ code: "unavailable", message: "server is shutting down" });
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (req.httpVersionMajor === 1) headers.connection = "close";
-  res.writeHead(503, headers);
-  res.end(body);
+  sendProtocolError(req, res, Code.Unavailable, "server is shutting down", req.httpVersionMajor === 1 ? { connection: "close" } : {});
 }
