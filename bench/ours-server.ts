@@ -4,8 +4,8 @@
  */
 import { startApp } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { createLogger } from "../src/logger.js";
-import { openStores } from "../src/stores.js";
+import { createLogger } from "../src/logging/logger.js";
+import { openStores } from "../src/open-stores.js";
 import { printReady } from "./protocol.js";
 
 const config = loadConfig(process.env);

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { newId } from "../src/domain/ids.js";
 import { generateToken, hashSecret, SCIM_TOKEN } from "../src/domain/secret-token.js";
-import { createMongoStores } from "../src/store/mongo/mongo-stores.js";
-import type { ScimConfigurationRecord } from "../src/store/records.js";
+import { createMongoStores } from "../src/adapters/mongo/connection.js";
+import type { ScimConfigurationRecord } from "../src/domain/records.js";
 
 const YEAR_S = 365 * 86_400;
 
@@ -18,7 +18,7 @@ function record(organizationId: string, now: Date, tokenHash = hashSecret(genera
     createdAt: now,
     updatedAt: now,
     tokenHash,
-    tokenExpiresAt: new Date(now.getTime() + YEAR_S * 1000),
+    tokenIssuedAt: now,
     tokenLifetimeSeconds: YEAR_S,
   };
 }

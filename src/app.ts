@@ -1,28 +1,30 @@
 import { setMaxListeners } from "node:events";
 import { OrganizationService } from "../gen/gitpod/v1/organization_pb.js";
+import { CredentialCheck } from "./auth/credential-check.js";
+import { AuthFailureLimiter } from "./auth/failure-limiter.js";
+import { bootstrapKeys, type ShownOnce } from "./bootstrap.js";
+import type { Config } from "./config.js";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
+import type { Stores } from "./domain/ports.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
+import { ScimTokenVerifier } from "./domain/scim-token-verifier.js";
 import { SsoConfigurations } from "./domain/sso-configurations.js";
-import type { Config } from "./config.js";
-import type { Logger } from "./logger.js";
-import { OrganizationServiceHandler } from "./service/organization-service.js";
-import { createConsoleHandler, defaultConsoleDir } from "./server/console-files.js";
-import { withCors } from "./server/cors.js";
-import { createFallback } from "./server/fallback.js";
-import { createNodeHandler } from "./server/node-handler.js";
-import { registerHealthRoutes } from "./server/health-routes.js";
-import { registerScimRoutes } from "./http/scim-routes.js";
-import { registerUnleashRoutes } from "./http/unleash-scim-settings.js";
-import { HttpRouter } from "./server/http-router.js";
-import { createAuthInterceptor, createErrorAndLogInterceptor } from "./server/interceptors.js";
-import { startListener, type Listener } from "./server/listener.js";
-import { OPEN_SERVICES, registerOperationalServices } from "./server/operational-services.js";
-import { registerRoutes } from "./server/routes.js";
-import { requestContextValues } from "./server/client-address.js";
-import { AuthFailureLimiter } from "./server/rate-limit.js";
-import { bootstrapKeys, type ShownOnce } from "./bootstrap.js";
-import type { Stores } from "./store/stores.js";
+import { requestContextValues } from "./http/client-address.js";
+import { HttpRouter } from "./http/http-router.js";
+import type { Logger } from "./logging/logger.js";
+import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerScimRoutes } from "./routes/scim/scim-routes.js";
+import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
+import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
+import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
+import { OrganizationServiceHandler } from "./rpc/organization-service.js";
+import { registerServices } from "./rpc/register-services.js";
+import { createNodeHandler } from "./transport/connect-handler.js";
+import { withCors } from "./transport/cors.js";
+import { createFallback } from "./transport/fallback.js";
+import { startListener, type Listener } from "./transport/listener.js";
 
 /** Wire limits: nothing near the adapter defaults (about 4 GiB and no timeout). */
 export const READ_MAX_BYTES = 1024 * 1024;
@@ -33,7 +35,7 @@ export interface AppOptions {
   config: Config;
   stores: Stores;
   logger: Logger;
-  /** Defaults to the system clock; tests pass a ManualClock. */
+  /** Defaults to the system clock; tests pass a manual one. */
   clock?: Clock;
   /** The built admin console served at /console/; defaults to dist/console. */
   consoleDir?: string;
@@ -44,6 +46,7 @@ export interface App {
   readonly stores: Stores;
   readonly apiKeys: ApiKeys;
   readonly scimConfigurations: ScimConfigurations;
+  readonly scimTokens: ScimTokenVerifier;
   /** Counts failed authentications per client address; shared by every authenticated route. */
   readonly authFailures: AuthFailureLimiter;
   readonly clock: Clock;
@@ -53,20 +56,25 @@ export interface App {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Builds the whole service on given stores and starts listening. */
+/**
+ * The composition root: builds the use cases on the given stores, the one credential check, the
+ * routes and RPC services on top of them, and the transport that serves them all on one port.
+ */
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, stores, logger } = options;
   const clock = options.clock ?? systemClock;
   const apiKeys = new ApiKeys(stores.apiKeys, clock, { cacheTtlMs: config.apiKeyCacheTtlMs });
+  const scimTokens = new ScimTokenVerifier(stores.scimConfigurations, clock);
   const authFailures = new AuthFailureLimiter({ failuresPerMinute: config.authFailuresPerMinute });
+  const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
   const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock);
   const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock);
   const developmentKey = await bootstrapKeys(config, stores, apiKeys, logger);
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
-  registerUnleashRoutes(router, { apiKeys, scim: scimConfigurations, clock, logger, authFailures });
-  registerScimRoutes(router, scimConfigurations, logger, authFailures);
+  registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
+  registerScimRoutes(router, credentials, logger);
 
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
   const routes = createFallback(router);
@@ -75,10 +83,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   setMaxListeners(0, shutdown.signal);
   const handler = createNodeHandler({
     routes: (r) => {
-      registerRoutes(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
+      registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
       registerOperationalServices(r, stores, [OrganizationService]);
     },
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(apiKeys, OPEN_SERVICES, authFailures)],
+    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(credentials, OPEN_SERVICES)],
     contextValues: requestContextValues,
     fallback: (req, res) => {
       consoleFiles(req, res).then(
@@ -110,6 +118,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     stores,
     apiKeys,
     scimConfigurations,
+    scimTokens,
     authFailures,
     clock,
     developmentKey,

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { ApiKeys } from "./domain/api-keys.js";
 import type { Config } from "./config.js";
-import type { Logger } from "./logger.js";
-import type { Stores } from "./store/stores.js";
+import type { Logger } from "./logging/logger.js";
+import type { Stores } from "./domain/ports.js";
 
 /** A key created at start-up that must be shown once (the development key of embedded mode). */
 export interface ShownOnce {

@@ -1,8 +1,8 @@
 import { startApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { createLogger } from "./logger.js";
-import { openStores } from "./stores.js";
-import { StoreUnavailableError } from "./store/errors.js";
+import { createLogger } from "./logging/logger.js";
+import { openStores } from "./open-stores.js";
+import { StoreUnavailableError } from "./domain/errors.js";
 
 async function main(): Promise<void> {
   let config;

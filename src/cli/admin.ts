@@ -3,8 +3,8 @@ import { ApiKeys } from "../domain/api-keys.js";
 import { systemClock } from "../domain/clock.js";
 import { isUuid } from "../domain/ids.js";
 import { ConfigError, loadConfig } from "../config.js";
-import { openStores } from "../stores.js";
-import { StoreUnavailableError } from "../store/errors.js";
+import { openStores } from "../open-stores.js";
+import { StoreUnavailableError } from "../domain/errors.js";
 
 const USAGE = `Usage: npm run admin -- <command>
 

@@ -1,9 +1,9 @@
-import type { ApiKeyRecord, ApiKeyRole } from "../store/records.js";
-import type { ApiKeyStore } from "../store/stores.js";
+import { LRUCache } from "lru-cache";
 import type { Clock } from "./clock.js";
 import { UnauthenticatedError } from "./errors.js";
 import { newId } from "./ids.js";
-import { LookupCache, type Now } from "./lookup-cache.js";
+import type { ApiKeyStore } from "./ports.js";
+import type { ApiKeyRecord, ApiKeyRole } from "./records.js";
 import type { Principal } from "./principal.js";
 import { API_KEY, generateToken, hashSecret, isWellFormed, SCIM_TOKEN } from "./secret-token.js";
 
@@ -21,21 +21,35 @@ export interface ApiKeysOptions {
    */
   cacheTtlMs?: number;
   /** Monotonic milliseconds for the cache; tests inject one. */
-  now?: Now;
+  now?: () => number;
 }
 
 /** Management API keys: issued once in plaintext, stored as SHA-256, bound to one organization and role. */
 export class ApiKeys {
   // Every RPC authenticates; without this, each call pays one more database round trip than the
-  // work it asked for. Only keys that exist are kept, so guesses cannot fill it with misses.
-  private readonly cache: LookupCache<ApiKeyRecord | undefined>;
+  // work it asked for. lru-cache gives the TTL, the bound, and one shared lookup for concurrent
+  // misses of a key (a burst of calls with a new key costs one round trip, not hundreds). A key
+  // that does not exist is never kept (fetch resolving undefined stores nothing), so guesses
+  // cannot fill it, and a failed lookup is not kept either, so an outage is not remembered.
+  private readonly cache: LRUCache<string, ApiKeyRecord> | undefined;
 
   constructor(
     private readonly store: ApiKeyStore,
     private readonly clock: Clock,
     options: ApiKeysOptions = {},
   ) {
-    this.cache = new LookupCache({ ttlMs: options.cacheTtlMs ?? 0, maxEntries: API_KEY_CACHE_MAX_ENTRIES, ...(options.now ? { now: options.now } : {}) });
+    const ttl = options.cacheTtlMs ?? 0;
+    this.cache =
+      ttl > 0
+        ? new LRUCache<string, ApiKeyRecord>({
+            max: API_KEY_CACHE_MAX_ENTRIES,
+            ttl,
+            // Exact expiry against the injected clock (the default resolution caches "now").
+            ttlResolution: 0,
+            ...(options.now ? { perf: { now: options.now } } : {}),
+            fetchMethod: (hash) => this.store.findByHash(hash),
+          })
+        : undefined;
   }
 
   /** Creates a key; the returned plaintext is never stored and cannot be shown again. */
@@ -69,11 +83,8 @@ export class ApiKeys {
     if (key.startsWith(API_KEY.prefix) && !isWellFormed(API_KEY, key)) throw new UnauthenticatedError("the API key is malformed");
     if (key.length < 16 || key.length > 512) throw new UnauthenticatedError("the API key is not valid");
     const hash = hashSecret(key);
-    const record = await this.cache.get(hash, () => this.store.findByHash(hash));
-    if (!record) {
-      this.cache.delete(hash);
-      throw new UnauthenticatedError("the API key is not valid");
-    }
+    const record = this.cache ? await this.cache.fetch(hash) : await this.store.findByHash(hash);
+    if (!record) throw new UnauthenticatedError("the API key is not valid");
     if (record.revokedAt) throw new UnauthenticatedError("the API key has been revoked");
     return { organizationId: record.organizationId, role: record.role, apiKeyId: record.id };
   }
@@ -84,7 +95,7 @@ export class ApiKeys {
 
   async revoke(id: string): Promise<ApiKeyRecord | undefined> {
     const record = await this.store.revoke(id, this.clock.now());
-    await this.cache.deleteWhere((cached) => cached?.id === id);
+    if (this.cache) for (const [hash, cached] of this.cache.entries()) if (cached.id === id) this.cache.delete(hash);
     return record;
   }
 

@@ -1,4 +1,4 @@
-import type { ApiKeyRole } from "../store/records.js";
+import type { ApiKeyRole } from "./records.js";
 import { PermissionDeniedError } from "./errors.js";
 
 /** Who is calling the management API: one organization, one role, from one API key. */

@@ -1,12 +1,10 @@
-import { DuplicateError } from "../store/errors.js";
-import type { ScimConfigurationRecord } from "../store/records.js";
-import type { ScimConfigurationPatch, ScimConfigurationStore, SsoConfigurationStore } from "../store/stores.js";
 import type { Clock } from "./clock.js";
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from "./errors.js";
+import { FailedPreconditionError, NotFoundError } from "./errors.js";
 import { newId } from "./ids.js";
 import type { Page, PageRequest } from "./pagination.js";
+import type { ScimConfigurationPatch, ScimConfigurationStore, SsoConfigurationStore } from "./ports.js";
+import { tokenExpiresAt, type ScimConfigurationRecord } from "./records.js";
 import { generateToken, hashSecret, SCIM_TOKEN } from "./secret-token.js";
-import { verifyScimToken, type ScimTokenVerification } from "./scim-token-verifier.js";
 
 export interface NewScimConfiguration {
   organizationId: string;
@@ -27,7 +25,8 @@ const notFound = (id: string): NotFoundError => new NotFoundError(`scim_configur
 /**
  * The SCIM configuration use cases, shared by the RPC handlers and the Unleash-style routes so
  * both follow one code path. Inputs are validated by the caller; this enforces the cross-record
- * rules (same-organization SSO link, one SCIM configuration per SSO configuration).
+ * rules (same-organization SSO link, one SCIM configuration per SSO configuration; the store
+ * raises AlreadyExistsError for the latter).
  */
 export class ScimConfigurations {
   constructor(
@@ -37,7 +36,7 @@ export class ScimConfigurations {
   ) {}
 
   async create(input: NewScimConfiguration): Promise<{ configuration: ScimConfigurationRecord } & IssuedToken> {
-    await this.requireSsoConfiguration(input.organizationId, input.ssoConfigurationId, "sso_configuration_id");
+    await this.requireSsoConfiguration(input.organizationId, input.ssoConfigurationId);
     const now = this.clock.now();
     const token = generateToken(SCIM_TOKEN);
     const record: ScimConfigurationRecord = {
@@ -50,17 +49,17 @@ export class ScimConfigurations {
       createdAt: now,
       updatedAt: now,
       tokenHash: hashSecret(token),
-      tokenExpiresAt: new Date(now.getTime() + input.tokenLifetimeSeconds * 1000),
+      tokenIssuedAt: now,
       tokenLifetimeSeconds: input.tokenLifetimeSeconds,
     };
-    await this.insert(record);
+    await this.scim.create(record);
     // The SSO configuration may have been deleted between the check and the insert (no
     // transactions here): look again and undo, so no SCIM configuration links a deleted one.
     if (!(await this.sso.get(input.organizationId, input.ssoConfigurationId))) {
       await this.scim.delete(input.organizationId, record.id);
       throw new FailedPreconditionError(`sso_configuration_id ${input.ssoConfigurationId} was deleted while the SCIM configuration was created`);
     }
-    return { configuration: record, token, tokenExpiresAt: record.tokenExpiresAt };
+    return { configuration: record, token, tokenExpiresAt: tokenExpiresAt(record) };
   }
 
   async get(organizationId: string, id: string): Promise<ScimConfigurationRecord> {
@@ -74,10 +73,8 @@ export class ScimConfigurations {
   }
 
   async update(organizationId: string, id: string, patch: ScimConfigurationPatch): Promise<ScimConfigurationRecord> {
-    if (patch.ssoConfigurationId !== undefined) {
-      await this.requireSsoConfiguration(organizationId, patch.ssoConfigurationId, "sso_configuration_id");
-    }
-    const record = await this.translateDuplicate(() => this.scim.update(organizationId, id, patch, this.clock.now()));
+    if (patch.ssoConfigurationId !== undefined) await this.requireSsoConfiguration(organizationId, patch.ssoConfigurationId);
+    const record = await this.scim.update(organizationId, id, patch, this.clock.now());
     if (!record) throw notFound(id);
     return record;
   }
@@ -87,43 +84,21 @@ export class ScimConfigurations {
   }
 
   /**
-   * Issues a new token and replaces the stored hash in one atomic write; the previous token stops
-   * authenticating when this returns. Without a lifetime the previous token's lifetime is reused.
+   * Issues a new token and replaces the stored hash in one atomic write (no read first); the
+   * previous token stops authenticating when this returns. Without a lifetime the previous
+   * token's lifetime is kept.
    */
   async regenerateToken(organizationId: string, id: string, lifetimeSeconds?: number): Promise<IssuedToken & { configuration: ScimConfigurationRecord }> {
-    const current = await this.get(organizationId, id);
-    const seconds = lifetimeSeconds ?? current.tokenLifetimeSeconds;
     const now = this.clock.now();
     const token = generateToken(SCIM_TOKEN);
-    const rotation = { tokenHash: hashSecret(token), tokenExpiresAt: new Date(now.getTime() + seconds * 1000), tokenLifetimeSeconds: seconds };
-    const record = await this.scim.rotateToken(organizationId, id, rotation, now);
+    const record = await this.scim.rotateToken(organizationId, id, { tokenHash: hashSecret(token), issuedAt: now, lifetimeSeconds }, now);
     if (!record) throw notFound(id);
-    return { token, tokenExpiresAt: rotation.tokenExpiresAt, configuration: record };
+    return { token, tokenExpiresAt: tokenExpiresAt(record), configuration: record };
   }
 
-  /** Verifies a presented SCIM bearer token; see verifyScimToken. */
-  verifyToken(token: string | undefined): Promise<ScimTokenVerification> {
-    return verifyScimToken(this.scim, this.clock, token);
-  }
-
-  private async requireSsoConfiguration(organizationId: string, ssoConfigurationId: string, field: string): Promise<void> {
+  private async requireSsoConfiguration(organizationId: string, ssoConfigurationId: string): Promise<void> {
     if (!(await this.sso.get(organizationId, ssoConfigurationId))) {
-      throw new NotFoundError(`${field} ${ssoConfigurationId} does not name an SSO configuration of this organization`);
-    }
-  }
-
-  private async insert(record: ScimConfigurationRecord): Promise<void> {
-    await this.translateDuplicate(() => this.scim.create(record));
-  }
-
-  private async translateDuplicate<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch (err) {
-      if (err instanceof DuplicateError && err.constraint === "sso_configuration_id") {
-        throw new AlreadyExistsError("sso_configuration_id already has a SCIM configuration; an SSO configuration can have only one");
-      }
-      throw err;
+      throw new NotFoundError(`sso_configuration_id ${ssoConfigurationId} does not name an SSO configuration of this organization`);
     }
   }
 }

@@ -1,5 +1,5 @@
-import type { SsoConfigurationRecord } from "../store/records.js";
-import type { ScimConfigurationStore, SsoConfigurationPatch, SsoConfigurationStore } from "../store/stores.js";
+import type { SsoConfigurationRecord } from "./records.js";
+import type { ScimConfigurationStore, SsoConfigurationPatch, SsoConfigurationStore } from "./ports.js";
 import type { Clock } from "./clock.js";
 import { FailedPreconditionError, NotFoundError } from "./errors.js";
 import { newId } from "./ids.js";
@@ -46,7 +46,7 @@ export class SsoConfigurations {
    * SSO configuration gone (and undoes itself).
    */
   async delete(organizationId: string, id: string): Promise<void> {
-    if (!(await this.sso.beginDelete(organizationId, id))) throw notFound(id);
+    if (!(await this.sso.beginDelete(organizationId, id, this.clock.now()))) throw notFound(id);
     let linked: boolean;
     try {
       linked = await this.scim.isSsoConfigurationLinked(organizationId, id);

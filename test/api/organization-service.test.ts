@@ -75,7 +75,7 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
       expect(got.status).toBe(200);
       expect(JSON.stringify(got.json)).not.toContain(created.token);
       expect(Object.keys(got.json.scimConfiguration).sort()).toEqual(
-        ["createdAt", "enabled", "id", "name", "organizationId", "ssoConfigurationId", "tokenExpiresAt", "updatedAt"].sort(),
+        ["allowUnverifiedEmailAccountLinking", "createdAt", "enabled", "id", "name", "organizationId", "ssoConfigurationId", "tokenExpiresAt", "updatedAt"].sort(),
       );
       const listed = await postJson(server.baseUrl, "ListSCIMConfigurations", {}, server.adminKey);
       expect(JSON.stringify(listed.json)).not.toContain(created.token);
@@ -100,9 +100,11 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
       const renamed = (await admin.updateSCIMConfiguration({ scimConfigurationId: cfg.id, name: "Entra" })).scimConfiguration!;
       expect(renamed).toMatchObject({ name: "Entra", enabled: false, allowUnverifiedEmailAccountLinking: true });
 
-      // Protojson leaves defaults out: enabled=false is absent from the JSON, as upstream.
+      // One JSON shape everywhere: enabled=false is present in Get as in List (and Create, Update).
       const json = await postJson(server.baseUrl, "GetSCIMConfiguration", { scimConfigurationId: cfg.id }, server.adminKey);
-      expect(json.json.scimConfiguration.enabled).toBeUndefined();
+      expect(json.json.scimConfiguration.enabled).toBe(false);
+      const listed = await postJson(server.baseUrl, "ListSCIMConfigurations", {}, server.adminKey);
+      expect(Object.keys(listed.json.scimConfigurations.find((c: { id: string }) => c.id === cfg.id)).sort()).toEqual(Object.keys(json.json.scimConfiguration).sort());
       await admin.deleteSCIMConfiguration({ scimConfigurationId: cfg.id });
     });
 
@@ -132,7 +134,7 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
       const results = await Promise.all(Array.from({ length: 50 }, () => admin.regenerateSCIMToken({ scimConfigurationId: id })));
       const tokens = results.map((r) => r.token);
       expect(new Set(tokens).size).toBe(50);
-      const verdicts = await Promise.all([created.token, ...tokens].map((t) => server.app.scimConfigurations.verifyToken(t)));
+      const verdicts = await Promise.all([created.token, ...tokens].map((t) => server.app.scimTokens.verify(t)));
       const valid = verdicts.filter((v) => v.ok);
       expect(valid).toHaveLength(1);
       expect(verdicts[0]!.ok).toBe(false);
@@ -196,7 +198,7 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
         expect(res.status).toBe(400);
         expect(res.json.message).toMatch(/^token_expires_in must be between 1 day and 2 years/);
       }
-      expect((await server.app.scimConfigurations.verifyToken(created.token)).ok).toBe(true);
+      expect((await server.app.scimTokens.verify(created.token)).ok).toBe(true);
       await admin.deleteSCIMConfiguration({ scimConfigurationId: id });
     });
 
@@ -321,7 +323,7 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
       expect(await codeOf(member.deleteSSOConfiguration({ ssoConfigurationId: randomUUID() }))).toBe("PermissionDenied");
       const after = await admin.getSCIMConfiguration({ scimConfigurationId: id });
       expect(after.scimConfiguration).toEqual(created.scimConfiguration);
-      expect((await server.app.scimConfigurations.verifyToken(created.token)).ok).toBe(true);
+      expect((await server.app.scimTokens.verify(created.token)).ok).toBe(true);
     });
 
     it("another organization's resources are not_found; naming another organization is permission_denied", async () => {
@@ -340,7 +342,7 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
       expect(await messageOf(other.createSSOConfiguration({ organizationId: server.organizationId, clientId: "c", clientSecret: "s", issuerUrl: "https://a.example.com" }))).toBe(
         "organization_id must be the organization of the calling API key",
       );
-      expect((await server.app.scimConfigurations.verifyToken(created.token)).ok).toBe(true);
+      expect((await server.app.scimTokens.verify(created.token)).ok).toBe(true);
     });
   });
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import { startApp } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
-import { createMongoStores } from "../../src/store/mongo/mongo-stores.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { createMongoStores } from "../../src/adapters/mongo/connection.js";
 import { clientFor, postJson } from "../support/clients.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");

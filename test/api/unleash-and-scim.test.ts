@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ManualClock } from "../../src/domain/clock.js";
+import { ManualClock } from "../support/manual-clock.js";
 import { clientFor } from "../support/clients.js";
 import { startTestServer, STORE_KINDS, type TestServer } from "../support/test-server.js";
 

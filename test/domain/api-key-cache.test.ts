@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ApiKeys } from "../../src/domain/api-keys.js";
+import { API_KEY_CACHE_MAX_ENTRIES, ApiKeys } from "../../src/domain/api-keys.js";
 import { systemClock } from "../../src/domain/clock.js";
 import { UnauthenticatedError } from "../../src/domain/errors.js";
-import { LookupCache } from "../../src/domain/lookup-cache.js";
-import { createMemoryStores } from "../../src/store/memory/memory-stores.js";
-import type { ApiKeyStore } from "../../src/store/stores.js";
+import { createMemoryStores } from "../../src/adapters/memory/index.js";
+import type { ApiKeyStore } from "../../src/domain/ports.js";
 
 /** Counts findByHash calls so the tests can see which authentications reached the store. */
 function countingStore(): { store: ApiKeyStore; lookups: () => number } {
@@ -25,16 +24,16 @@ function countingStore(): { store: ApiKeyStore; lookups: () => number } {
 
 describe("API key authentication cache", () => {
   it("serves a found key from memory within the TTL and asks the store again after it", async () => {
-    let t = 0;
+    let t = 10_000;
     const { store, lookups } = countingStore();
     const keys = new ApiKeys(store, systemClock, { cacheTtlMs: 1000, now: () => t });
     const { key } = await keys.issue("00000000-0000-4000-8000-000000000001", "admin", "k");
     await keys.authenticate(key);
     await keys.authenticate(key);
-    t = 999;
+    t = 11_000; // exactly the TTL old: still served from memory
     await keys.authenticate(key);
     expect(lookups()).toBe(1);
-    t = 1000;
+    t = 11_001;
     await keys.authenticate(key);
     expect(lookups()).toBe(2);
   });
@@ -64,16 +63,16 @@ describe("API key authentication cache", () => {
   });
 
   it("a revoke made elsewhere (another replica, the CLI) stops the key within the TTL", async () => {
-    let t = 0;
+    let t = 10_000;
     const stores = createMemoryStores();
     const here = new ApiKeys(stores.apiKeys, systemClock, { cacheTtlMs: 5000, now: () => t });
     const elsewhere = new ApiKeys(stores.apiKeys, systemClock);
     const { key, record } = await here.issue("00000000-0000-4000-8000-000000000001", "admin", "k");
     await here.authenticate(key);
     await elsewhere.revoke(record.id);
-    t = 4999;
+    t = 15_000;
     await expect(here.authenticate(key)).resolves.toBeDefined(); // still inside the stated bound
-    t = 5000;
+    t = 15_001;
     await expect(here.authenticate(key)).rejects.toThrow(/revoked/);
   });
 
@@ -87,25 +86,29 @@ describe("API key authentication cache", () => {
   });
 });
 
-describe("LookupCache", () => {
-  it("keeps at most maxEntries, dropping the oldest", async () => {
-    const cache = new LookupCache<number>({ ttlMs: 1000, maxEntries: 2, now: () => 0 });
-    let loads = 0;
-    const load = (v: number) => () => {
-      loads++;
-      return Promise.resolve(v);
-    };
-    await cache.get("a", load(1));
-    await cache.get("b", load(2));
-    await cache.get("c", load(3));
-    expect(cache.size).toBe(2);
-    await cache.get("a", load(1));
-    expect(loads).toBe(4); // "a" had been dropped
+describe("API key cache bounds", () => {
+  it("keeps at most API_KEY_CACHE_MAX_ENTRIES keys, dropping the least recently used", async () => {
+    const { store, lookups } = countingStore();
+    const keys = new ApiKeys(store, systemClock, { cacheTtlMs: 60_000, now: () => 0 });
+    const org = "00000000-0000-4000-8000-000000000001";
+    const first = (await keys.issue(org, "admin", "first")).key;
+    await keys.authenticate(first);
+    for (let i = 0; i < API_KEY_CACHE_MAX_ENTRIES; i++) {
+      await keys.authenticate((await keys.issue(org, "member", `k${i}`)).key);
+    }
+    const before = lookups();
+    await keys.authenticate(first); // pushed out by the newer keys: asked again
+    expect(lookups()).toBe(before + 1);
   });
 
   it("does not keep a failed lookup (a database outage is not remembered)", async () => {
-    const cache = new LookupCache<number>({ ttlMs: 1000, maxEntries: 10, now: () => 0 });
-    await expect(cache.get("a", () => Promise.reject(new Error("down")))).rejects.toThrow("down");
-    await expect(cache.get("a", () => Promise.resolve(7))).resolves.toBe(7);
+    const { store } = countingStore();
+    let down = true;
+    const flaky: ApiKeyStore = { ...store, findByHash: (h) => (down ? Promise.reject(new Error("down")) : store.findByHash(h)) };
+    const keys = new ApiKeys(flaky, systemClock, { cacheTtlMs: 60_000 });
+    const { key } = await keys.issue("00000000-0000-4000-8000-000000000001", "admin", "k");
+    await expect(keys.authenticate(key)).rejects.toThrow("down");
+    down = false;
+    await expect(keys.authenticate(key)).resolves.toMatchObject({ role: "admin" });
   });
 });

@@ -3,7 +3,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as Serving } from "../../gen/grpc/health/v1/health_pb.js";
-import { createMongoStores } from "../../src/store/mongo/mongo-stores.js";
+import { createMongoStores } from "../../src/adapters/mongo/connection.js";
 import { clientFor, PROTOCOLS } from "../support/clients.js";
 import { startFerretDb, type RunningFerretDb } from "../support/ferretdb.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";

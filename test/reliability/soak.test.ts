@@ -4,7 +4,7 @@ import type { Client } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OrganizationService } from "../../gen/gitpod/v1/organization_pb.js";
 import { hashSecret } from "../../src/domain/secret-token.js";
-import type { ScimConfigurationRecord } from "../../src/store/records.js";
+import type { ScimConfigurationRecord } from "../../src/domain/records.js";
 import { clientFor, PROTOCOLS } from "../support/clients.js";
 import { openTestStores, startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -101,7 +101,7 @@ describe("soak (FerretDB)", () => {
     // or refused only as "disabled" when a client last disabled it); every other one is unknown.
     const current = new Set([...alive.values()].map((o) => o.tokens.at(-1)!));
     const verdicts = await mapLimit(issued, 16, async (token) => {
-      const v = await server.app.scimConfigurations.verifyToken(token);
+      const v = await server.app.scimTokens.verify(token);
       return { token, isCurrent: v.ok || v.reason === "disabled" };
     });
     const wrong = verdicts.filter((v) => v.isCurrent !== current.has(v.token));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthFailureLimiter } from "../../src/server/rate-limit.js";
+import { AuthFailureLimiter } from "../../src/auth/failure-limiter.js";
 
 describe("AuthFailureLimiter", () => {
   it("blocks a client after its burst of failures and says how long to wait", () => {

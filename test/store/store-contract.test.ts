@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/domain/ids.js";
-import { DuplicateError } from "../../src/store/errors.js";
-import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "../../src/store/records.js";
-import type { Stores } from "../../src/store/stores.js";
+import { AlreadyExistsError, CONFLICT, KeyCollisionError } from "../../src/domain/errors.js";
+import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "../../src/domain/records.js";
+import type { Stores } from "../../src/domain/ports.js";
 import { openTestStores, STORE_KINDS } from "../support/test-server.js";
 
 /** One contract, two adapters: the memory store must behave exactly as MongoDB (FerretDB) does. */
@@ -27,7 +27,7 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
     createdAt: t0,
     updatedAt: t0,
     tokenHash: randomUUID().replaceAll("-", "").repeat(2),
-    tokenExpiresAt: new Date("2027-01-01T00:00:00.000Z"),
+    tokenIssuedAt: t0,
     tokenLifetimeSeconds: 365 * 86400,
     ...over,
   });
@@ -64,17 +64,17 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       const first = scim(org);
       await stores.scimConfigurations.create(first);
       const second = scim(org, { ssoConfigurationId: first.ssoConfigurationId });
-      await expect(stores.scimConfigurations.create(second)).rejects.toEqual(new DuplicateError("sso_configuration_id"));
+      await expect(stores.scimConfigurations.create(second)).rejects.toEqual(new AlreadyExistsError(CONFLICT.scimSsoLink));
       expect(await stores.scimConfigurations.get(org, second.id)).toBeUndefined();
       expect(await stores.scimConfigurations.isSsoConfigurationLinked(org, first.ssoConfigurationId)).toBe(true);
       expect(await stores.scimConfigurations.isSsoConfigurationLinked(org, randomUUID())).toBe(false);
     });
 
-    it("refuses a duplicate token hash", async () => {
+    it("refuses a duplicate token hash as a key collision, never as the client's SSO-link conflict", async () => {
       const org = randomUUID();
       const first = scim(org);
       await stores.scimConfigurations.create(first);
-      await expect(stores.scimConfigurations.create(scim(org, { tokenHash: first.tokenHash }))).rejects.toBeInstanceOf(DuplicateError);
+      await expect(stores.scimConfigurations.create(scim(org, { tokenHash: first.tokenHash }))).rejects.toBeInstanceOf(KeyCollisionError);
     });
 
     it("patches only given fields and never moves updatedAt backwards", async () => {
@@ -87,6 +87,9 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       const earlier = await stores.scimConfigurations.update(org, r.id, { name: "entra" }, t0);
       expect(earlier?.updatedAt).toEqual(later);
       expect(earlier?.name).toBe("entra");
+      // A patch that changes nothing leaves updatedAt where it was.
+      const unchanged = await stores.scimConfigurations.update(org, r.id, { name: "entra", enabled: false }, new Date(t0.getTime() + 120_000));
+      expect(unchanged).toEqual({ ...r, enabled: false, name: "entra", updatedAt: later });
       expect(await stores.scimConfigurations.update(randomUUID(), r.id, { name: "x" }, later)).toBeUndefined();
     });
 
@@ -97,7 +100,7 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       await stores.scimConfigurations.create(a);
       await stores.scimConfigurations.create(b);
       await expect(stores.scimConfigurations.update(org, b.id, { ssoConfigurationId: a.ssoConfigurationId }, t0)).rejects.toEqual(
-        new DuplicateError("sso_configuration_id"),
+        new AlreadyExistsError(CONFLICT.scimSsoLink),
       );
       const moved = await stores.scimConfigurations.update(org, b.id, { ssoConfigurationId: randomUUID() }, t0);
       expect(await stores.scimConfigurations.isSsoConfigurationLinked(org, b.ssoConfigurationId)).toBe(false);
@@ -108,11 +111,17 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       const org = randomUUID();
       const r = scim(org);
       await stores.scimConfigurations.create(r);
-      const rotation = { tokenHash: "cd".repeat(32) + randomUUID(), tokenExpiresAt: new Date("2028-01-01T00:00:00Z"), tokenLifetimeSeconds: 86400 };
-      const rotated = await stores.scimConfigurations.rotateToken(org, r.id, rotation, new Date(t0.getTime() + 1000));
-      expect(rotated).toMatchObject(rotation);
+      const issuedAt = new Date(t0.getTime() + 1000);
+      const rotation = { tokenHash: "cd".repeat(32) + randomUUID(), issuedAt, lifetimeSeconds: 86400 };
+      const rotated = await stores.scimConfigurations.rotateToken(org, r.id, rotation, issuedAt);
+      expect(rotated).toMatchObject({ tokenHash: rotation.tokenHash, tokenIssuedAt: issuedAt, tokenLifetimeSeconds: 86400 });
+      // Without a lifetime the stored one is kept, in the same single write.
+      const again = { tokenHash: "ef".repeat(32) + randomUUID(), issuedAt: new Date(t0.getTime() + 2000) };
+      const kept = await stores.scimConfigurations.rotateToken(org, r.id, again, again.issuedAt);
+      expect(kept).toMatchObject({ tokenHash: again.tokenHash, tokenIssuedAt: again.issuedAt, tokenLifetimeSeconds: 86400 });
       expect(await stores.scimConfigurations.findByTokenHash(r.tokenHash)).toBeUndefined();
-      expect((await stores.scimConfigurations.findByTokenHash(rotation.tokenHash))?.id).toBe(r.id);
+      expect(await stores.scimConfigurations.findByTokenHash(rotation.tokenHash)).toBeUndefined();
+      expect((await stores.scimConfigurations.findByTokenHash(again.tokenHash))?.id).toBe(r.id);
       expect(await stores.scimConfigurations.rotateToken(randomUUID(), r.id, rotation, t0)).toBeUndefined();
     });
 
@@ -164,16 +173,19 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       expect(page.items).toEqual([r]);
       const updated = await stores.ssoConfigurations.update(org, r.id, { claims: { "a.b": "c" }, state: "active" }, new Date(t0.getTime() + 5));
       expect(updated).toMatchObject({ claims: { "a.b": "c" }, state: "active", displayName: "Okta" });
+      // The same values again change nothing, so updatedAt stays.
+      const same = await stores.ssoConfigurations.update(org, r.id, { claims: { "a.b": "c" }, emailDomains: ["example.com"] }, new Date(t0.getTime() + 60_000));
+      expect(same?.updatedAt).toEqual(updated?.updatedAt);
     });
 
     it("hides a record between beginDelete and cancelDelete, and deletes it", async () => {
       const org = randomUUID();
       const r = sso(org);
       await stores.ssoConfigurations.create(r);
-      expect(await stores.ssoConfigurations.beginDelete(randomUUID(), r.id)).toBe(false);
-      expect(await stores.ssoConfigurations.beginDelete(org, r.id)).toBe(true);
+      expect(await stores.ssoConfigurations.beginDelete(randomUUID(), r.id, t0)).toBe(false);
+      expect(await stores.ssoConfigurations.beginDelete(org, r.id, t0)).toBe(true);
       expect(await stores.ssoConfigurations.get(org, r.id)).toBeUndefined();
-      expect(await stores.ssoConfigurations.beginDelete(org, r.id)).toBe(false);
+      expect(await stores.ssoConfigurations.beginDelete(org, r.id, t0)).toBe(false);
       await stores.ssoConfigurations.cancelDelete(org, r.id);
       expect(await stores.ssoConfigurations.get(org, r.id)).toEqual(r);
       expect(await stores.ssoConfigurations.delete(org, r.id)).toBe(true);
@@ -196,7 +208,7 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       const member = key("member");
       await stores.apiKeys.create(admin);
       await stores.apiKeys.create(member);
-      await expect(stores.apiKeys.create({ ...key("admin"), keyHash: admin.keyHash })).rejects.toBeInstanceOf(DuplicateError);
+      await expect(stores.apiKeys.create({ ...key("admin"), keyHash: admin.keyHash })).rejects.toBeInstanceOf(KeyCollisionError);
       expect(await stores.apiKeys.findByHash(admin.keyHash)).toEqual(admin);
       expect((await stores.apiKeys.list(org)).map((k) => k.id)).toEqual([admin.id, member.id]);
       const when = new Date("2026-06-01T00:00:00Z");

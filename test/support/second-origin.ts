@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createConsoleHandler } from "../../src/server/console-files.js";
+import { createConsoleHandler } from "../../src/routes/console-files.js";
 
 /**
  * The built console served by a plain HTTP server on another port of 127.0.0.1: another origin

@@ -3,10 +3,10 @@ import { inject } from "vitest";
 import { startApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Clock } from "../../src/domain/clock.js";
-import { createLogger } from "../../src/logger.js";
-import { createMemoryStores } from "../../src/store/memory/memory-stores.js";
-import { createMongoStores } from "../../src/store/mongo/mongo-stores.js";
-import type { Stores } from "../../src/store/stores.js";
+import { createLogger } from "../../src/logging/logger.js";
+import { createMemoryStores } from "../../src/adapters/memory/index.js";
+import { createMongoStores } from "../../src/adapters/mongo/connection.js";
+import type { Stores } from "../../src/domain/ports.js";
 
 export type StoreKind = "memory" | "mongodb";
 export const STORE_KINDS: StoreKind[] = ["memory", "mongodb"];

@@ -1,0 +1,20 @@
+import type { Stores } from "../../domain/ports.js";
+import { MemoryApiKeyStore } from "./api-keys.js";
+import { MemoryScimConfigurationStore } from "./scim-configurations.js";
+import { MemorySsoConfigurationStore } from "./sso-configurations.js";
+
+/**
+ * In-memory adapters: the embedded default of `npm start` and a second implementation that the
+ * store contract suite holds to the same behaviour as MongoDB. Lookups go through maps and
+ * sorted keys, as MongoDB's go through indexes, so no operation scans the whole store.
+ */
+export function createMemoryStores(): Stores {
+  return {
+    kind: "memory",
+    scimConfigurations: new MemoryScimConfigurationStore(),
+    ssoConfigurations: new MemorySsoConfigurationStore(),
+    apiKeys: new MemoryApiKeyStore(),
+    ping: () => Promise.resolve(true),
+    close: () => Promise.resolve(),
+  };
+}

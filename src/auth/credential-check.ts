@@ -1,0 +1,94 @@
+import type { ApiKeys } from "../domain/api-keys.js";
+import { UnauthenticatedError } from "../domain/errors.js";
+import type { Principal } from "../domain/principal.js";
+import type { ScimConfigurationRecord } from "../domain/records.js";
+import type { ScimTokenRejection, ScimTokenVerifier } from "../domain/scim-token-verifier.js";
+import { bareOrBearerToken, bearerToken } from "./authorization-header.js";
+import type { AuthFailureLimiter } from "./failure-limiter.js";
+
+/** Why a credential was refused, in words each entry point turns into its own error format. */
+export type Refusal =
+  /** Too many failed authentications from this client address; try again after the wait. */
+  | { reason: "blocked"; retryAfterSeconds: number; detail: string }
+  /** No credential in the request (or not in the form this entry point takes). */
+  | { reason: "missing"; detail: string }
+  /** A credential that does not authenticate: malformed, unknown, revoked or expired. */
+  | { reason: "invalid"; detail: string }
+  /** A valid SCIM token of a disabled configuration (SCIM answers 403, not 401). */
+  | { reason: "disabled"; detail: string };
+
+export type CheckResult<P> = { ok: true; principal: P } | { ok: false; refusal: Refusal };
+
+/** Who is calling /scim/v2: the SCIM configuration whose token was presented. */
+export interface ScimPrincipal {
+  configuration: ScimConfigurationRecord;
+}
+
+export interface CredentialCheckOptions {
+  /** Verifies management API keys (cached for a short, stated time). */
+  apiKeys: ApiKeys;
+  /** Verifies SCIM bearer tokens (never cached). */
+  scimTokens: ScimTokenVerifier;
+  /** Counts failed authentications per client address (brute-force protection). */
+  limiter: AuthFailureLimiter;
+}
+
+const SCIM_DETAIL: Record<ScimTokenRejection, string> = {
+  missing: "Send the SCIM token as Authorization: Bearer <token>.",
+  malformed: "The bearer token is not a SCIM token.",
+  unknown: "The SCIM token is not valid; it may have been regenerated or its configuration deleted.",
+  expired: "The SCIM token has expired; regenerate it.",
+  disabled: "SCIM provisioning is disabled for this configuration.",
+};
+
+/**
+ * The one credential check every entry point calls (Connect interceptor, Unleash routes, SCIM
+ * routes): is the client blocked → read the credential from the Authorization header → verify
+ * it → count the failure. Each entry point only turns a Refusal into its own error format.
+ */
+export class CredentialCheck {
+  constructor(private readonly options: CredentialCheckOptions) {}
+
+  /**
+   * A management API key. `bareAllowed` also takes the key without the Bearer scheme (Unleash's
+   * form); otherwise such a header is refused with a message that says Bearer is expected.
+   */
+  async managementKey(authorization: string | undefined, client: string, bareAllowed: boolean): Promise<CheckResult<Principal>> {
+    const blocked = this.blocked(client);
+    if (blocked) return blocked;
+    const key = bareAllowed ? bareOrBearerToken(authorization) : bearerToken(authorization);
+    if (key === undefined) {
+      const detail =
+        authorization && !bareAllowed
+          ? 'the Authorization header must be "Bearer <API key>" (the Bearer scheme is missing)'
+          : "missing API key: send Authorization: Bearer <API key>";
+      return { ok: false, refusal: { reason: "missing", detail } };
+    }
+    try {
+      return { ok: true, principal: await this.options.apiKeys.authenticate(key) };
+    } catch (err) {
+      if (!(err instanceof UnauthenticatedError)) throw err;
+      this.options.limiter.recordFailure(client);
+      return { ok: false, refusal: { reason: "invalid", detail: err.message } };
+    }
+  }
+
+  /** A SCIM bearer token, as an identity provider presents it to /scim/v2. */
+  async scimToken(authorization: string | undefined, client: string): Promise<CheckResult<ScimPrincipal>> {
+    const blocked = this.blocked(client);
+    if (blocked) return blocked;
+    const verdict = await this.options.scimTokens.verify(bearerToken(authorization));
+    if (verdict.ok) return { ok: true, principal: { configuration: verdict.configuration } };
+    // Only guesses count as failures: a real token that expired or whose configuration is
+    // disabled is not one, and identity providers share addresses between tenants.
+    if (verdict.reason === "malformed" || verdict.reason === "unknown") this.options.limiter.recordFailure(client);
+    const reason = verdict.reason === "missing" ? "missing" : verdict.reason === "disabled" ? "disabled" : "invalid";
+    return { ok: false, refusal: { reason, detail: SCIM_DETAIL[verdict.reason] } };
+  }
+
+  private blocked(client: string): { ok: false; refusal: Refusal } | undefined {
+    const wait = this.options.limiter.blockedFor(client);
+    if (wait === 0) return undefined;
+    return { ok: false, refusal: { reason: "blocked", retryAfterSeconds: wait, detail: `too many failed authentications from this client; retry after ${wait} s` } };
+  }
+}

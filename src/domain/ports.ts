@@ -1,0 +1,104 @@
+/**
+ * The store ports: what the use cases need from a database, one interface per aggregate. The
+ * domain owns them; the memory and MongoDB adapters implement them and translate their own
+ * failures into domain errors (AlreadyExistsError with a CONFLICT message, StoreUnavailableError,
+ * KeyCollisionError), so nothing above this line knows which database answers.
+ */
+import type { Page, PageRequest } from "./pagination.js";
+import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "./records.js";
+
+/** What may change on a SCIM configuration outside a token rotation. */
+export interface ScimConfigurationPatch {
+  name?: string | undefined;
+  enabled?: boolean | undefined;
+  ssoConfigurationId?: string | undefined;
+  allowUnverifiedEmailAccountLinking?: boolean | undefined;
+}
+
+/** A new token replacing the current one. */
+export interface TokenRotation {
+  tokenHash: string;
+  issuedAt: Date;
+  /** The new token's lifetime; undefined keeps the stored one (read in the same atomic write). */
+  lifetimeSeconds?: number | undefined;
+}
+
+/**
+ * SCIM configurations. Every read and write is scoped by organization, so a caller can never
+ * reach another organization's record by id. Writes take `now` and never move `updatedAt`
+ * backwards, even when concurrent writers' clocks disagree.
+ */
+export interface ScimConfigurationStore {
+  /** @throws AlreadyExistsError(CONFLICT.scimSsoLink) when the SSO configuration is linked already. */
+  create(record: ScimConfigurationRecord): Promise<void>;
+  get(organizationId: string, id: string): Promise<ScimConfigurationRecord | undefined>;
+  /** Ordered by id (time-ordered UUIDv7), starting after `page.afterId`. */
+  list(organizationId: string, page: PageRequest): Promise<Page<ScimConfigurationRecord>>;
+  /**
+   * Applies the patch; `updatedAt` moves only when a field actually changes.
+   * @throws AlreadyExistsError(CONFLICT.scimSsoLink) when relinking to a linked SSO configuration.
+   */
+  update(organizationId: string, id: string, patch: ScimConfigurationPatch, now: Date): Promise<ScimConfigurationRecord | undefined>;
+  /** Replaces the token in one atomic write: the old token stops working when it returns. */
+  rotateToken(organizationId: string, id: string, rotation: TokenRotation, now: Date): Promise<ScimConfigurationRecord | undefined>;
+  delete(organizationId: string, id: string): Promise<boolean>;
+  findByTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined>;
+  isSsoConfigurationLinked(organizationId: string, ssoConfigurationId: string): Promise<boolean>;
+}
+
+export type SsoConfigurationPatch = Partial<
+  Pick<
+    SsoConfigurationRecord,
+    | "clientId"
+    | "clientSecretHash"
+    | "issuerUrl"
+    | "state"
+    | "claims"
+    | "emailDomain"
+    | "emailDomains"
+    | "displayName"
+    | "additionalScopes"
+    | "claimsExpression"
+  >
+>;
+
+export interface SsoConfigurationStore {
+  create(record: SsoConfigurationRecord): Promise<void>;
+  /** Records being deleted are not returned. */
+  get(organizationId: string, id: string): Promise<SsoConfigurationRecord | undefined>;
+  list(organizationId: string, page: PageRequest): Promise<Page<SsoConfigurationRecord>>;
+  /** Applies the patch; `updatedAt` moves only when a field actually changes. */
+  update(organizationId: string, id: string, patch: SsoConfigurationPatch, now: Date): Promise<SsoConfigurationRecord | undefined>;
+  /**
+   * First step of a delete: hides the record from `get` so that no new SCIM configuration can
+   * link it while the caller checks for existing links. Returns false when there is no record.
+   */
+  beginDelete(organizationId: string, id: string, now: Date): Promise<boolean>;
+  /** Undoes beginDelete when the delete is refused. */
+  cancelDelete(organizationId: string, id: string): Promise<void>;
+  delete(organizationId: string, id: string): Promise<boolean>;
+}
+
+export interface ApiKeyStore {
+  create(record: ApiKeyRecord): Promise<void>;
+  findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** All keys, or one organization's, oldest first. */
+  list(organizationId?: string): Promise<ApiKeyRecord[]>;
+  /**
+   * Marks a key revoked in one write (a key revoked before keeps its first revocation time);
+   * returns it, or undefined when there is no such key.
+   */
+  revoke(id: string, now: Date): Promise<ApiKeyRecord | undefined>;
+  count(): Promise<number>;
+}
+
+/** The stores of one database, and its lifecycle. */
+export interface Stores {
+  readonly kind: "memory" | "mongodb";
+  readonly scimConfigurations: ScimConfigurationStore;
+  readonly ssoConfigurations: SsoConfigurationStore;
+  readonly apiKeys: ApiKeyStore;
+  /** Whether the database answers now (for readiness and health). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

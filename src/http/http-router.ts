@@ -1,0 +1,96 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+
+export type HttpRequest = IncomingMessage | Http2ServerRequest;
+/** Serves one request of either HTTP version (the listener's, the Connect adapter's, CORS's). */
+export type RequestHandler = (req: HttpRequest, res: ServerResponse | Http2ServerResponse) => void;
+/** The part of an HTTP/1.1 or HTTP/2 compat response that the plain routes use. */
+export interface HttpResponse {
+  readonly headersSent: boolean;
+  writeHead(statusCode: number, headers?: OutgoingHttpHeaders): unknown;
+  setHeader(name: string, value: string | number | readonly string[]): unknown;
+  end(chunk?: string | Uint8Array): unknown;
+}
+export type HttpHandler = (req: HttpRequest, res: HttpResponse, url: URL) => Promise<void> | void;
+
+interface Route {
+  method: string;
+  path: string;
+  handler: HttpHandler;
+}
+
+/**
+ * A small router for the plain HTTP routes that share the port with the RPCs (health,
+ * Unleash-style admin, SCIM). A path matches exactly, or, when it ends in "/*", every path under
+ * that prefix (exact paths win). It answers 405 with Allow for a known path and a wrong method.
+ */
+export class HttpRouter {
+  private readonly routes: Route[] = [];
+
+  add(method: string, path: string, handler: HttpHandler): this {
+    this.routes.push({ method, path, handler });
+    return this;
+  }
+
+  /** Handles the request and returns true, or returns false when no route has the path. */
+  async handle(req: HttpRequest, res: HttpResponse): Promise<boolean> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    let matches = this.routes.filter((r) => r.path === url.pathname);
+    if (matches.length === 0) {
+      // The longest matching prefix is the most specific route.
+      matches = this.routes
+        .filter((r) => r.path.endsWith("/*") && url.pathname.startsWith(r.path.slice(0, -1)))
+        .sort((a, b) => b.path.length - a.path.length);
+      matches = matches.filter((r) => r.path === matches[0]?.path);
+    }
+    if (matches.length === 0) return false;
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    const route = matches.find((r) => r.method === method);
+    if (!route) {
+      sendJson(res, 405, { error: "method not allowed" }, { allow: matches.map((r) => r.method).join(", ") });
+      return true;
+    }
+    await route.handler(req, res, url);
+    return true;
+  }
+}
+
+export function sendJson(res: HttpResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  const h: Record<string, string | number> = { ...headers, "cache-control": "no-store" };
+  if (text !== "") {
+    h["content-type"] ??= "application/json";
+    h["content-length"] = Buffer.byteLength(text);
+  }
+  res.writeHead(status, h);
+  res.end(text);
+}
+
+/**
+ * Reads a request body up to `limit` bytes. Resolves undefined when the body is larger (the
+ * caller answers 413), and never buffers more than the limit.
+ */
+export function readBody(req: HttpRequest, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      if (!over) chunks.push(chunk);
+    });
+    req.on("end", () => resolve(over ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** A request header's value (the first, if repeated), or undefined. */
+export function headerOf(req: HttpRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -1,0 +1,186 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  CreateSCIMConfigurationResponseSchema,
+  CreateSSOConfigurationResponseSchema,
+  DeleteSCIMConfigurationResponseSchema,
+  DeleteSSOConfigurationResponseSchema,
+  GetSCIMConfigurationResponseSchema,
+  GetSSOConfigurationResponseSchema,
+  ListSCIMConfigurationsResponseSchema,
+  ListSSOConfigurationsResponseSchema,
+  RegenerateSCIMTokenResponseSchema,
+  UpdateSCIMConfigurationResponseSchema,
+  UpdateSSOConfigurationResponseSchema,
+  type OrganizationService,
+  type CreateSSOConfigurationRequest,
+  type CreateSSOConfigurationResponse,
+  type GetSSOConfigurationRequest,
+  type GetSSOConfigurationResponse,
+  type ListSSOConfigurationsRequest,
+  type ListSSOConfigurationsResponse,
+  type UpdateSSOConfigurationRequest,
+  type UpdateSSOConfigurationResponse,
+  type DeleteSSOConfigurationRequest,
+  type DeleteSSOConfigurationResponse,
+  type CreateSCIMConfigurationRequest,
+  type CreateSCIMConfigurationResponse,
+  type GetSCIMConfigurationRequest,
+  type GetSCIMConfigurationResponse,
+  type ListSCIMConfigurationsRequest,
+  type ListSCIMConfigurationsResponse,
+  type UpdateSCIMConfigurationRequest,
+  type UpdateSCIMConfigurationResponse,
+  type DeleteSCIMConfigurationRequest,
+  type DeleteSCIMConfigurationResponse,
+  type RegenerateSCIMTokenRequest,
+  type RegenerateSCIMTokenResponse,
+} from "../../gen/gitpod/v1/organization_pb.js";
+import { PaginationResponseSchema } from "../../gen/gitpod/v1/pagination_pb.js";
+import { parsePageRequest } from "../domain/pagination.js";
+import { requireAdmin, requireOwnOrganization } from "../domain/principal.js";
+import { maxLength, optionalUuid, requireUuid } from "../domain/rules.js";
+import type { ScimConfigurations } from "../domain/scim-configurations.js";
+import type { SsoConfigurations } from "../domain/sso-configurations.js";
+import { DEFAULT_TOKEN_LIFETIME_SECONDS, tokenLifetimeSeconds } from "../domain/token-lifetime.js";
+import { principalOf, queryPageParams } from "./context.js";
+import { scimConfigurationToProto, ssoConfigurationToProto } from "./mappers.js";
+import { ssoCreateInput, ssoUpdatePatch } from "./sso-request-rules.js";
+
+type Impl = ServiceImpl<typeof OrganizationService>;
+
+export const NAME_MAX_LENGTH = 128;
+
+/**
+ * gitpod.v1.OrganizationService: translates messages to use-case calls and back. Every method
+ * checks the role first (so a member learns nothing from validation of a write), then the
+ * fields, then scopes the call to the caller's organization.
+ */
+export class OrganizationServiceHandler implements Impl {
+  constructor(
+    private readonly scim: ScimConfigurations,
+    private readonly sso: SsoConfigurations,
+  ) {}
+
+  // SSO configurations
+
+  async createSSOConfiguration(req: CreateSSOConfigurationRequest, ctx: HandlerContext): Promise<CreateSSOConfigurationResponse> {
+    const principal = writer(ctx);
+    const organizationId = requireUuid("organization_id", req.organizationId);
+    const input = ssoCreateInput(req);
+    requireOwnOrganization(principal, organizationId);
+    const record = await this.sso.create({ ...input, organizationId });
+    return create(CreateSSOConfigurationResponseSchema, { ssoConfiguration: ssoConfigurationToProto(record) });
+  }
+
+  async getSSOConfiguration(req: GetSSOConfigurationRequest, ctx: HandlerContext): Promise<GetSSOConfigurationResponse> {
+    const principal = principalOf(ctx);
+    const id = requireUuid("sso_configuration_id", req.ssoConfigurationId);
+    const record = await this.sso.get(principal.organizationId, id);
+    return create(GetSSOConfigurationResponseSchema, { ssoConfiguration: ssoConfigurationToProto(record) });
+  }
+
+  async listSSOConfigurations(req: ListSSOConfigurationsRequest, ctx: HandlerContext): Promise<ListSSOConfigurationsResponse> {
+    const principal = principalOf(ctx);
+    const page = parsePageRequest(req.pagination ?? {}, queryPageParams(ctx));
+    const organizationId = requireUuid("organization_id", req.organizationId);
+    requireOwnOrganization(principal, organizationId);
+    const result = await this.sso.list(organizationId, page);
+    return create(ListSSOConfigurationsResponseSchema, {
+      pagination: create(PaginationResponseSchema, { nextToken: result.nextToken }),
+      ssoConfigurations: result.items.map(ssoConfigurationToProto),
+    });
+  }
+
+  async updateSSOConfiguration(req: UpdateSSOConfigurationRequest, ctx: HandlerContext): Promise<UpdateSSOConfigurationResponse> {
+    const principal = writer(ctx);
+    const id = requireUuid("sso_configuration_id", req.ssoConfigurationId);
+    await this.sso.update(principal.organizationId, id, ssoUpdatePatch(req));
+    return create(UpdateSSOConfigurationResponseSchema);
+  }
+
+  async deleteSSOConfiguration(req: DeleteSSOConfigurationRequest, ctx: HandlerContext): Promise<DeleteSSOConfigurationResponse> {
+    const principal = writer(ctx);
+    const id = requireUuid("sso_configuration_id", req.ssoConfigurationId);
+    await this.sso.delete(principal.organizationId, id);
+    return create(DeleteSSOConfigurationResponseSchema);
+  }
+
+  // SCIM configurations
+
+  async createSCIMConfiguration(req: CreateSCIMConfigurationRequest, ctx: HandlerContext): Promise<CreateSCIMConfigurationResponse> {
+    const principal = writer(ctx);
+    const organizationId = requireUuid("organization_id", req.organizationId);
+    const ssoConfigurationId = requireUuid("sso_configuration_id", req.ssoConfigurationId);
+    const name = maxLength("name", req.name ?? "", NAME_MAX_LENGTH);
+    const lifetime = tokenLifetimeSeconds("token_expires_in", req.tokenExpiresIn, DEFAULT_TOKEN_LIFETIME_SECONDS);
+    requireOwnOrganization(principal, organizationId);
+    const created = await this.scim.create({
+      organizationId,
+      name,
+      ssoConfigurationId,
+      tokenLifetimeSeconds: lifetime,
+      allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking ?? false,
+    });
+    return create(CreateSCIMConfigurationResponseSchema, {
+      scimConfiguration: scimConfigurationToProto(created.configuration),
+      token: created.token,
+      tokenExpiresAt: timestampFromDate(created.tokenExpiresAt),
+    });
+  }
+
+  async getSCIMConfiguration(req: GetSCIMConfigurationRequest, ctx: HandlerContext): Promise<GetSCIMConfigurationResponse> {
+    const principal = principalOf(ctx);
+    const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
+    const record = await this.scim.get(principal.organizationId, id);
+    return create(GetSCIMConfigurationResponseSchema, { scimConfiguration: scimConfigurationToProto(record) });
+  }
+
+  async listSCIMConfigurations(req: ListSCIMConfigurationsRequest, ctx: HandlerContext): Promise<ListSCIMConfigurationsResponse> {
+    const principal = principalOf(ctx);
+    const page = parsePageRequest(req.pagination ?? {}, queryPageParams(ctx));
+    const result = await this.scim.list(principal.organizationId, page);
+    return create(ListSCIMConfigurationsResponseSchema, {
+      pagination: create(PaginationResponseSchema, { nextToken: result.nextToken }),
+      scimConfigurations: result.items.map(scimConfigurationToProto),
+    });
+  }
+
+  async updateSCIMConfiguration(req: UpdateSCIMConfigurationRequest, ctx: HandlerContext): Promise<UpdateSCIMConfigurationResponse> {
+    const principal = writer(ctx);
+    const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
+    const patch = {
+      name: req.name === undefined ? undefined : maxLength("name", req.name, NAME_MAX_LENGTH),
+      enabled: req.enabled,
+      ssoConfigurationId: optionalUuid("sso_configuration_id", req.ssoConfigurationId),
+      allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking,
+    };
+    const record = await this.scim.update(principal.organizationId, id, patch);
+    return create(UpdateSCIMConfigurationResponseSchema, { scimConfiguration: scimConfigurationToProto(record) });
+  }
+
+  async deleteSCIMConfiguration(req: DeleteSCIMConfigurationRequest, ctx: HandlerContext): Promise<DeleteSCIMConfigurationResponse> {
+    const principal = writer(ctx);
+    const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
+    await this.scim.delete(principal.organizationId, id);
+    return create(DeleteSCIMConfigurationResponseSchema);
+  }
+
+  async regenerateSCIMToken(req: RegenerateSCIMTokenRequest, ctx: HandlerContext): Promise<RegenerateSCIMTokenResponse> {
+    const principal = writer(ctx);
+    const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
+    const lifetime = req.tokenExpiresIn === undefined ? undefined : tokenLifetimeSeconds("token_expires_in", req.tokenExpiresIn, 0);
+    const issued = await this.scim.regenerateToken(principal.organizationId, id, lifetime);
+    return create(RegenerateSCIMTokenResponseSchema, {
+      token: issued.token,
+      tokenExpiresAt: timestampFromDate(issued.tokenExpiresAt),
+    });
+  }
+}
+
+function writer(ctx: HandlerContext) {
+  const principal = principalOf(ctx);
+  requireAdmin(principal);
+  return principal;
+}

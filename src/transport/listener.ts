@@ -1,0 +1,176 @@
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import http2 from "node:http2";
+import net, { type AddressInfo, type Socket } from "node:net";
+import { Code } from "@connectrpc/connect";
+import type { HttpRequest, HttpResponse, RequestHandler } from "../http/http-router.js";
+import { sendProtocolError } from "./protocol-error.js";
+
+export interface ListenerOptions {
+  /** Interface to bind, e.g. 0.0.0.0 or 127.0.0.1. */
+  host: string;
+  /** Port to bind; 0 picks a free one. */
+  port: number;
+  /** With a certificate and key: TLS, with ALPN offering h2 and http/1.1. */
+  tls?: { certFile: string; keyFile: string } | undefined;
+  /** Serves every request, HTTP/1.1 or HTTP/2. */
+  handler: RequestHandler;
+  /** Time a client gets to send a request's headers (also: the first bytes of a connection). */
+  headersTimeoutMs?: number;
+  /** Idle keep-alive connections and HTTP/2 sessions are closed after this long. */
+  idleTimeoutMs?: number;
+}
+
+export interface Listener {
+  readonly address: AddressInfo;
+  readonly protocols: string[];
+  /** Refuses new calls at once, lets in-flight ones finish for up to graceMs, then cuts the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/**
+ * One port for HTTP/1.1 and HTTP/2. Without TLS there is no ALPN, so the first bytes decide: the
+ * HTTP/2 connection preface goes to an http2 server (prior knowledge, as gRPC clients speak),
+ * anything else to an HTTP/1.1 server. With TLS, ALPN negotiates and Node does the split itself.
+ */
+export async function startListener(options: ListenerOptions): Promise<Listener> {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  let draining = false;
+  const handler: RequestHandler = (req, res) => {
+    if (draining) return refuseWhileDraining(req, res);
+    if (req.httpVersionMajor === 2) stopUploadOnceAnswered(req as http2.Http2ServerRequest);
+    options.handler(req, res);
+  };
+
+  const sessions = new Set<http2.ServerHttp2Session>();
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  };
+
+  const http2Options: http2.ServerOptions = { settings: { maxConcurrentStreams: 256 } };
+  let tcp: net.Server;
+  let h1: http.Server | undefined;
+  let h2: http2.Http2Server | http2.Http2SecureServer;
+
+  if (options.tls) {
+    const secure = http2.createSecureServer(
+      { ...http2Options, allowHTTP1: true, cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
+      handler,
+    );
+    secure.on("secureConnection", track);
+    h2 = secure;
+    tcp = secure;
+  } else {
+    h1 = http.createServer(
+      {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: 60_000,
+        keepAliveTimeout: 5_000,
+        // Node checks the two timeouts above only this often (default 30 s), so a slow-headers
+        // client could otherwise hold a connection three times longer than headersTimeout.
+        connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+      },
+      handler,
+    );
+    h2 = http2.createServer(http2Options, handler);
+    // This server never listens itself (the sniffer hands it connections), and Node starts the
+    // timer that enforces headersTimeout and requestTimeout only on "listening": without this,
+    // a client that stalls in the middle of its headers holds the connection forever.
+    h1.emit("listening");
+    const plainH1 = h1;
+    const plainH2 = h2;
+    tcp = net.createServer((socket) => {
+      track(socket);
+      sniff(socket, headersTimeoutMs, (isHttp2, head) => {
+        socket.pause();
+        socket.unshift(head);
+        if (isHttp2) {
+          // No resume(): the http2 session reads the unshifted bytes itself and then switches to
+          // the native handle; resuming here would hand those bytes to nobody.
+          plainH2.emit("connection", socket);
+        } else {
+          plainH1.emit("connection", socket);
+          socket.resume();
+        }
+      });
+    });
+  }
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.setTimeout(idleTimeoutMs, () => session.close());
+    session.once("close", () => sessions.delete(session));
+  });
+  h2.on("sessionError", () => {
+    /* a broken client session is that client's problem; the session is destroyed by Node */
+  });
+  tcp.on("error", () => undefined);
+
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(options.port, options.host, () => {
+      tcp.off("error", reject);
+      resolve();
+    });
+  });
+
+  return {
+    address: tcp.address() as AddressInfo,
+    protocols: options.tls ? ["HTTP/1.1 (TLS)", "HTTP/2 (TLS, ALPN)"] : ["HTTP/1.1", "HTTP/2 cleartext (prior knowledge)"],
+    async close(graceMs: number) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const session of sessions) session.close(); // GOAWAY: open streams may finish
+      const deadline = Date.now() + graceMs;
+      while (sockets.size > 0 && Date.now() < deadline) {
+        h1?.closeIdleConnections();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      for (const socket of sockets) socket.destroy();
+      h1?.close(() => undefined); // stops the timeout-checking timer started above
+      for (const session of sessions) session.destroy();
+      await closed;
+    },
+  };
+}
+
+/**
+ * An HTTP/2 answer can come before the client has sent its whole body (an oversized message is
+ * refused at once). The stream then stays open, half-closed, until the client gives up; per RFC
+ * 9113 section 8.1 the server ends it with RST_STREAM(NO_ERROR) so the client stops sending.
+ */
+function stopUploadOnceAnswered(req: http2.Http2ServerRequest): void {
+  // The compatibility layer ends every response through wantTrailers (sending gRPC's status
+  // there); this listener runs after its own, so the trailers are out when the reset goes.
+  req.stream.once("wantTrailers", () =>
+    setImmediate(() => {
+      if (!req.complete && !req.stream.destroyed) req.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    }),
+  );
+}
+
+/** Reads just enough of a new connection to tell the HTTP/2 preface from HTTP/1.x. */
+function sniff(socket: Socket, timeoutMs: number, decide: (isHttp2: boolean, head: Buffer) => void): void {
+  let head: Buffer = Buffer.alloc(0);
+  socket.setTimeout(timeoutMs, () => socket.destroy());
+  const onData = (chunk: Buffer) => {
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const n = Math.min(head.length, PREFACE.length);
+    const prefixMatches = head.subarray(0, n).equals(PREFACE.subarray(0, n));
+    if (prefixMatches && head.length < PREFACE.length) return; // need more bytes
+    socket.off("data", onData);
+    socket.setTimeout(0);
+    decide(prefixMatches, head);
+  };
+  socket.on("data", onData);
+  socket.on("error", () => socket.destroy());
+}
+
+/** New calls during shutdown: 503 / gRPC UNAVAILABLE, so clients retry elsewhere. */
+function refuseWhileDraining(req: HttpRequest, res: HttpResponse): void {
+  sendProtocolError(req, res, Code.Unavailable, "server is shutting down", req.httpVersionMajor === 1 ? { connection: "close" } : {});
+}
