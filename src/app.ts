@@ -22,6 +22,7 @@ import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-se
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
 import { registerServices } from "./rpc/register-services.js";
 import { createNodeHandler } from "./transport/connect-handler.js";
+import { withAccessLog } from "./transport/access-log.js";
 import { withCors } from "./transport/cors.js";
 import { createFallback } from "./transport/fallback.js";
 import { startListener, type Listener } from "./transport/listener.js";
@@ -109,7 +110,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     host: config.host,
     port: config.port,
     tls: config.tls,
-    handler: withCors(handler, { origins: config.corsOrigins }),
+    handler: withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
   });

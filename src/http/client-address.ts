@@ -1,5 +1,6 @@
 import { createContextKey, createContextValues, type ContextValues } from "@connectrpc/connect";
 import type { HttpRequest } from "./http-router.js";
+import { kRequestInfo, requestInfoOf } from "./request-info.js";
 
 /**
  * The peer address of a call, for per-client limits. It is the TCP peer: behind a proxy that is
@@ -13,5 +14,5 @@ export function clientAddressOf(req: HttpRequest): string {
 
 /** The context values every RPC starts with (connectNodeAdapter's contextValues option). */
 export function requestContextValues(req: HttpRequest): ContextValues {
-  return createContextValues().set(kClientAddress, clientAddressOf(req));
+  return createContextValues().set(kClientAddress, clientAddressOf(req)).set(kRequestInfo, requestInfoOf(req));
 }

@@ -8,6 +8,7 @@ import { requireUuid } from "../domain/rules.js";
 import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import { ValidationError } from "../domain/validation-error.js";
 import { clientAddressOf } from "../http/client-address.js";
+import { requestInfoOf } from "../http/request-info.js";
 import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../http/http-router.js";
 import type { Logger } from "../logging/logger.js";
 
@@ -70,7 +71,7 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
         const principal = await authenticate(req, options.credentials);
         await handler(req, res, url, principal);
       } catch (err) {
-        sendUnleashError(res, toUnleashError(err, options.logger));
+        sendUnleashError(res, toUnleashError(err, options.logger, requestInfoOf(req)?.id));
       }
     };
 
@@ -115,7 +116,11 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
 
 async function authenticate(req: HttpRequest, credentials: CredentialCheck): Promise<Principal> {
   const result = await credentials.managementKey(headerOf(req, "authorization"), clientAddressOf(req), true);
-  if (result.ok) return result.principal;
+  if (result.ok) {
+    const info = requestInfoOf(req);
+    if (info) info.apiKeyId = result.principal.apiKeyId;
+    return result.principal;
+  }
   const { refusal } = result;
   if (refusal.reason === "blocked") throw new UnleashError("TooManyRequests", `Too many failed authentications from this client; retry after ${refusal.retryAfterSeconds} s.`, refusal.retryAfterSeconds);
   if (refusal.reason === "missing") throw new UnleashError("AuthenticationRequired", "You must authenticate: send a management API key in the Authorization header.");
@@ -152,14 +157,14 @@ async function readJsonBody(req: HttpRequest, optional = false): Promise<unknown
   }
 }
 
-function toUnleashError(err: unknown, logger: Logger): UnleashError {
+function toUnleashError(err: unknown, logger: Logger, reqId: string | undefined): UnleashError {
   if (err instanceof UnleashError) return err;
   if (err instanceof UnauthenticatedError) return new UnleashError("AuthenticationRequired", `Authentication failed: ${err.message}.`);
   if (err instanceof PermissionDeniedError) return new UnleashError("NoAccessError", err.message);
   if (err instanceof NotFoundError) return new UnleashError("NotFoundError", err.message);
   if (err instanceof ValidationError) return new UnleashError("ValidationError", err.message);
   if (err instanceof StoreUnavailableError) return new UnleashError("ServiceUnavailable", "The database is unavailable; retry later.");
-  logger.error({ err }, "unexpected error in an Unleash-style route");
+  logger.error({ reqId, err }, "unexpected error in an Unleash-style route");
   return new UnleashError("InternalError", "Internal error.");
 }
 

@@ -1,31 +1,33 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { CredentialCheck, Refusal } from "../auth/credential-check.js";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { kClientAddress } from "../http/client-address.js";
+import { kRequestInfo } from "../http/request-info.js";
 import type { Logger } from "../logging/logger.js";
 import { toConnectError } from "./connect-errors.js";
 import { kPrincipal } from "./context.js";
 
 /**
- * Outermost interceptor: maps domain failures to Connect codes, answers anything unexpected as
- * internal without detail (logging its cause, which Connect itself would not), and writes one
- * log line per call. It never logs headers or messages, so no secret reaches the log.
+ * Outermost interceptor: maps domain failures to Connect codes and answers anything unexpected
+ * as internal without detail, logging its cause (which Connect itself would not) with the
+ * request id. The outcome goes to the access log's line for the request; nothing here logs
+ * headers or messages, so no secret reaches the log.
  */
 export function createErrorAndLogInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
-    const started = performance.now();
-    const procedure = `${req.service.typeName}/${req.method.name}`;
+    const info = req.contextValues.get(kRequestInfo);
     try {
       const res = await next(req);
-      logger.debug({ procedure, code: "ok", ms: Math.round(performance.now() - started) }, "rpc");
+      if (info) info.code = "ok";
       return res;
     } catch (err) {
       const mapped = toConnectError(err);
-      const ms = Math.round(performance.now() - started);
       if (mapped) {
-        logger.info({ procedure, code: Code[mapped.code], ms }, "rpc");
+        if (info) info.code = codeToString(mapped.code);
         throw mapped;
       }
-      logger.error({ procedure, ms, err }, "rpc failed with an unexpected error");
+      logger.error({ reqId: info?.id, procedure: `${req.service.typeName}/${req.method.name}`, err }, "rpc failed with an unexpected error");
+      if (info) info.code = "internal";
       throw new ConnectError("internal error", Code.Internal);
     }
   };
@@ -44,6 +46,8 @@ export function createAuthInterceptor(credentials: CredentialCheck, openServices
     const result = await credentials.managementKey(req.header.get("authorization") ?? undefined, client, false);
     if (!result.ok) throw refusalToConnectError(result.refusal);
     req.contextValues.set(kPrincipal, result.principal);
+    const info = req.contextValues.get(kRequestInfo);
+    if (info) info.apiKeyId = result.principal.apiKeyId;
     return next(req);
   };
 }

@@ -1,6 +1,7 @@
 import type { CredentialCheck } from "../../auth/credential-check.js";
 import { StoreUnavailableError } from "../../domain/errors.js";
 import { clientAddressOf } from "../../http/client-address.js";
+import { requestInfoOf } from "../../http/request-info.js";
 import { headerOf, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../../http/http-router.js";
 import type { Logger } from "../../logging/logger.js";
 import { listResponse, schemas, SCHEMA, serviceProviderConfig } from "./discovery-documents.js";
@@ -24,10 +25,12 @@ export function registerScimRoutes(router: HttpRouter, credentials: CredentialCh
         const challenge = `Bearer realm="SCIM"${refusal.reason === "missing" ? "" : ', error="invalid_token"'}`;
         return sendScimError(res, 401, refusal.detail, { "www-authenticate": challenge });
       }
+      const info = requestInfoOf(req);
+      if (info) info.scimConfigurationId = result.principal.configuration.id;
       handler(req, res, url, baseUrlOf(req));
     } catch (err) {
       if (err instanceof StoreUnavailableError) return sendScimError(res, 503, "The service is temporarily unavailable; retry later.");
-      logger.error({ err }, "unexpected error in a SCIM route");
+      logger.error({ reqId: requestInfoOf(req)?.id, err }, "unexpected error in a SCIM route");
       sendScimError(res, 500, "Internal error.");
     }
   };

@@ -1,0 +1,47 @@
+import type { Logger } from "../logging/logger.js";
+import { clientAddressOf } from "../http/client-address.js";
+import type { RequestHandler } from "../http/http-router.js";
+import { beginRequest } from "../http/request-info.js";
+
+/** Outcomes that mean "the service could not do its work" rather than "the client asked wrongly". */
+const DEGRADED_CODES = new Set(["unavailable", "deadline_exceeded", "internal", "unknown", "data_loss"]);
+
+/**
+ * One log line per request, whatever answers it (RPC, Unleash, SCIM, health, console): method,
+ * path (never the query: it may carry a page token), status, the protocol's code where the status
+ * alone does not say it (gRPC answers 200), duration, client address, who (API key id or SCIM
+ * configuration id, never a secret) and the request id, which is also echoed in `x-request-id`.
+ * Info level; a degraded answer (database down, deadline, internal) is a warning.
+ */
+export function withAccessLog(handler: RequestHandler, logger: Logger): RequestHandler {
+  return (req, res) => {
+    const started = performance.now();
+    const info = beginRequest(req, clientAddressOf(req));
+    res.setHeader("x-request-id", info.id);
+    let logged = false;
+    const log = () => {
+      if (logged) return;
+      logged = true;
+      const status = res.statusCode;
+      const code = info.code;
+      const line = {
+        reqId: info.id,
+        method: req.method,
+        path: (req.url ?? "/").split("?", 1)[0],
+        status,
+        ...(code ? { code } : {}),
+        ms: Math.round(performance.now() - started),
+        client: info.client,
+        ...(info.apiKeyId ? { apiKeyId: info.apiKeyId } : {}),
+        ...(info.scimConfigurationId ? { scimConfigurationId: info.scimConfigurationId } : {}),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      const degraded = status >= 500 || (code !== undefined && DEGRADED_CODES.has(code));
+      if (degraded) logger.warn(line, "request");
+      else logger.info(line, "request");
+    };
+    res.once("finish", log);
+    res.once("close", log);
+    handler(req, res);
+  };
+}
