@@ -53,6 +53,8 @@ export interface App {
   readonly clock: Clock;
   /** Set when embedded mode created a development key that must be printed once. */
   readonly developmentKey: ShownOnce | undefined;
+  /** True when the database holds no management API key: start-up prints how to create one. */
+  readonly noKeys: boolean;
   /** Graceful: refuse new calls, finish in-flight ones within the grace period, close the store. */
   close(graceMs?: number): Promise<void>;
 }
@@ -70,7 +72,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
   const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock);
   const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock);
-  const developmentKey = await bootstrapKeys(config, stores, apiKeys, logger);
+  const { developmentKey, noKeys } = await bootstrapKeys(config, stores, apiKeys, logger);
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
@@ -123,6 +125,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     authFailures,
     clock,
     developmentKey,
+    noKeys,
     async close(graceMs = config.shutdownGraceMs) {
       await listener.close(graceMs);
       shutdown.abort();

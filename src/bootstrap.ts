@@ -16,14 +16,33 @@ export interface ShownOnce {
  * a development organization and admin key are created and returned to be printed once; with
  * MongoDB that never happens, so a production database never gets a key nobody asked for.
  */
-export async function bootstrapKeys(config: Config, stores: Stores, apiKeys: ApiKeys, logger: Logger): Promise<ShownOnce | undefined> {
+export async function bootstrapKeys(config: Config, stores: Stores, apiKeys: ApiKeys, logger: Logger): Promise<BootstrapOutcome> {
   if (config.initAdmin) {
     const created = await apiKeys.ensure(config.initAdmin.organizationId, config.initAdmin.apiKey, "INIT_ADMIN_API_KEY");
     logger.info({ organizationId: config.initAdmin.organizationId, created }, "bootstrap admin API key from INIT_ADMIN_API_KEY is in place");
-    return undefined;
+    return { noKeys: false };
   }
-  if (stores.kind !== "memory" || (await stores.apiKeys.count()) > 0) return undefined;
+  if ((await stores.apiKeys.count()) > 0) return { noKeys: false };
+  if (stores.kind !== "memory") {
+    // A database with no key at all cannot be used: say how to make the first one.
+    logger.warn({ hint: NO_KEYS_HINT }, "no management API key exists yet");
+    return { noKeys: true };
+  }
   const organizationId = randomUUID();
   const { key } = await apiKeys.issue(organizationId, "admin", "development key (embedded mode)");
-  return { organizationId, apiKey: key };
+  return { noKeys: false, developmentKey: { organizationId, apiKey: key } };
 }
+
+/** What start-up found about keys. */
+export interface BootstrapOutcome {
+  /** Set when embedded mode created a development key that must be printed once. */
+  developmentKey?: ShownOnce;
+  /** True when the database holds no management API key (and none was configured). */
+  noKeys: boolean;
+}
+
+/** How to make the first key, printed when a MongoDB database has none. */
+export const NO_KEYS_HINT =
+  "No management API key exists in this database yet, so no call can authenticate. Create one with\n" +
+  "  npm run admin -- keys create --organization <organization uuid> --role admin --name \"platform team\"\n" +
+  "(same MONGODB_URI and MONGODB_DB), or restart with INIT_ORGANIZATION_ID=<uuid> and INIT_ADMIN_API_KEY=<32+ character secret>.";

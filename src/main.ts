@@ -1,4 +1,5 @@
 import { startApp } from "./app.js";
+import { NO_KEYS_HINT } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLogger } from "./logging/logger.js";
 import { openStores } from "./open-stores.js";
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
         `  API key:         ${app.developmentKey.apiKey}\n\n`,
     );
   }
+
+  if (app.noKeys) process.stdout.write(`\n${NO_KEYS_HINT}\n\n`);
 
   let stopping = false;
   const stop = (signal: string) => {

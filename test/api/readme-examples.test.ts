@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../support/ferretdb.js";
 import { startServiceProcess, type ServiceProcess } from "../support/process.js";
 
@@ -76,4 +76,20 @@ describe("README quick start: npm start on the embedded default", () => {
       await service.stop();
     }
   }, 150_000);
+});
+
+describe("start-up on an empty MongoDB database", () => {
+  it("says how to create the first management API key, and creates none itself", async () => {
+    const port = await freePort();
+    const database = `t_${randomUUID().replaceAll("-", "")}`;
+    const service = await startServiceProcess("node", ["dist/src/main.js"], { PORT: String(port), HOST: "127.0.0.1", MONGODB_URI: inject("mongoUri"), MONGODB_DB: database }, root);
+    try {
+      expect(service.output()).toContain("store: mongodb");
+      expect(service.output()).toContain("npm run admin -- keys create --organization");
+      expect(service.output()).toContain("INIT_ADMIN_API_KEY");
+      expect(service.output()).not.toContain("Embedded mode created");
+    } finally {
+      await service.stop();
+    }
+  });
 });
