@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { connect } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,11 +12,11 @@ import { startServiceProcess, type ServiceProcess } from "../support/process.js"
 const run = promisify(execFile);
 const root = new URL("../..", import.meta.url).pathname;
 
-/** The bash block between the api-examples markers of the README, as users copy it. */
+/** The bash block between the api-examples markers of docs/api.md, as users copy it. */
 function readmeExamples(): string {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const readme = readFileSync(join(root, "docs", "api.md"), "utf8");
   const block = /<!-- api-examples:start -->\s*```bash\n([\s\S]*?)```\s*<!-- api-examples:end -->/.exec(readme);
-  if (!block) throw new Error("README.md has no api-examples block");
+  if (!block) throw new Error("docs/api.md has no api-examples block");
   return block[1]!;
 }
 
@@ -93,3 +94,48 @@ describe("start-up on an empty MongoDB database", () => {
     }
   });
 });
+
+describe("npm run db: a MongoDB-wire database for npm start, from the cache", () => {
+  it("starts FerretDB on DB_PORT, and the service runs on it", async () => {
+    const dbPort = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "npm-run-db-"));
+    const db = spawn("npm", ["run", "db", "--silent"], { cwd: root, env: { ...process.env, DB_PORT: String(dbPort), DB_DIR: dir }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let dbOutput = "";
+    db.stderr!.on("data", (d: Buffer) => (dbOutput += d.toString()));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!(await canConnect(dbPort))) {
+        if (Date.now() > deadline || db.exitCode !== null) throw new Error(`npm run db did not listen: ${dbOutput}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(dbOutput).toContain(`MONGODB_URI=mongodb://127.0.0.1:${dbPort}`);
+      const port = await freePort();
+      const service = await startServiceProcess(
+        "node",
+        ["dist/src/main.js"],
+        { PORT: String(port), HOST: "127.0.0.1", MONGODB_URI: `mongodb://127.0.0.1:${dbPort}`, MONGODB_DB: "scim" },
+        root,
+      );
+      try {
+        expect(service.output()).toContain("store: mongodb (database scim)");
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        expect(await ready.json()).toEqual({ status: "ready", store: "mongodb" });
+      } finally {
+        await service.stop();
+      }
+    } finally {
+      if (db.pid !== undefined) process.kill(-db.pid, "SIGTERM");
+    }
+  }, 120_000);
+});
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(port, "127.0.0.1");
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once("error", () => resolve(false));
+  });
+}
