@@ -11,6 +11,11 @@ export function formatFilter(ast: FilterAst): string {
   return format(ast, false);
 }
 
+/** A value-path filter (from parsePatchPath) as written inside the brackets: `type eq "work"`. */
+export function formatElementFilter(ast: FilterAst): string {
+  return format(ast, true);
+}
+
 function format(ast: FilterAst, inside: boolean): string {
   switch (ast.kind) {
     case "and":

@@ -12,7 +12,7 @@ import type { ResourceTypeDef } from "./schema.js";
 import { badRequest } from "./scim-error.js";
 
 export * from "./filter-ast.js";
-export { formatFilter } from "./filter-format.js";
+export { formatElementFilter, formatFilter } from "./filter-format.js";
 export { evaluateElementFilter, evaluateFilter, schemasOfRecord, type ScimRecord } from "./filter-eval.js";
 export { MAX_FILTER_DEPTH, MAX_FILTER_TERMS, type ParsedPatchPath } from "./filter-parser.js";
 
