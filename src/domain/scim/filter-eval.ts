@@ -10,18 +10,8 @@
 import type { CompareOp, FilterAst, FilterValue } from "./filter-ast.js";
 import { SCHEMAS_ATTRIBUTE } from "./filter-paths.js";
 import { COMMON_ATTRIBUTES, RESOURCE_TYPES, type AttributeDef, type ResolvedAttribute } from "./schema.js";
+import type { ScimRecord } from "./scim-record.js";
 import { compareCodePoints, normalizeAttribute, normalizeComplex, normalizeLeaf, parseDateTime } from "./values.js";
-
-/** The record envelope of a stored resource. */
-export interface ScimRecord {
-  id: string;
-  /** Integer bumped on every change. */
-  version: number;
-  created: Date;
-  lastModified: Date;
-  /** The stored attributes (core at the top level, the enterprise extension under "enterprise"). */
-  attributes: Record<string, unknown>;
-}
 
 type Envelope = Pick<ScimRecord, "id" | "created" | "lastModified" | "attributes">;
 type Normalized = string | number | boolean | Date;

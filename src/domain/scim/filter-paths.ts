@@ -7,7 +7,7 @@
  * stored in the clear), and the rendered-only meta fields.
  */
 import { SyntaxProblem } from "./filter-lexer.js";
-import { attr, resolveAttribute, resolveIn, SCIM_URN, type ResolvedAttribute, type ResourceTypeDef } from "./schema.js";
+import { attr, resolveAttribute, resolveIn, SCIM_URN, type AttributeDef, type ResolvedAttribute, type ResourceTypeDef } from "./schema.js";
 
 /**
  * `schemas` is no schema attribute (RFC 7643 §3), yet RFC 7644 §3.4.2.2 filters on it
@@ -45,6 +45,11 @@ const COMPUTED: Record<string, string> = {
   [`${SCIM_URN.user}/groups`]: "groups is computed from Group memberships and cannot be filtered on",
   [`${SCIM_URN.group}/members`]: "members are kept as membership records apart from the Group and cannot be filtered on",
 };
+
+/** Whether `def` is one of the attributes computed from membership records (a User's groups, a Group's members). */
+export function isComputed(resource: ResourceTypeDef, def: AttributeDef): boolean {
+  return resource.schema.attributes.includes(def) && COMPUTED[`${resource.schema.id}/${def.name}`] !== undefined;
+}
 
 /** Why `path` cannot be used in a filter, or undefined when it can. */
 export function unfilterableReason(path: ResolvedAttribute): string | undefined {

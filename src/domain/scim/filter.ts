@@ -13,7 +13,8 @@ import { badRequest } from "./scim-error.js";
 
 export * from "./filter-ast.js";
 export { formatElementFilter, formatFilter } from "./filter-format.js";
-export { evaluateElementFilter, evaluateFilter, schemasOfRecord, type ScimRecord } from "./filter-eval.js";
+export { evaluateElementFilter, evaluateFilter, schemasOfRecord } from "./filter-eval.js";
+export type { ScimRecord } from "./scim-record.js";
 export { MAX_FILTER_DEPTH, MAX_FILTER_TERMS, type ParsedPatchPath } from "./filter-parser.js";
 
 /** Longer texts are refused before parsing: no identity provider sends filters anywhere near this. */
