@@ -18,7 +18,7 @@
  * - At most one value marked `primary: true` (RFC 7643 §2.4): when several are, the last one keeps
  *   it and the others are set to false (RFC 7644 §3.5.2 lets the server do so for PATCH).
  */
-import { bareIdAsValueObject, isEmptyManagerReference, readBooleanString } from "./idp-normalization.js";
+import { bareIdAsValueObject, isEmptyManagerReference, readBooleanString } from "./idp-value-forms.js";
 import { badRequest, type ScimError } from "./scim-error.js";
 import { findAttribute, type AttributeDef } from "./schema.js";
 
@@ -138,4 +138,13 @@ export function settlePrimary(values: unknown[], preferred?: unknown): void {
   for (const value of values) {
     if (value !== winner && isObject(value) && value["primary"] === true) value["primary"] = false;
   }
+}
+
+/** Deep equality of JSON values; object key order does not matter, array order does. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
+  if (!isObject(a) || !isObject(b)) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && sameValue(a[k], b[k]));
 }
