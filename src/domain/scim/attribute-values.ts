@@ -21,6 +21,7 @@
 import { bareIdAsValueObject, isEmptyManagerReference, readBooleanString } from "./idp-value-forms.js";
 import { badRequest, type ScimError } from "./scim-error.js";
 import { findAttribute, type AttributeDef } from "./schema.js";
+import { parseDateTime } from "./values.js";
 
 export const MAX_STRING_CODE_POINTS = 1024;
 export const MAX_CERTIFICATE_CODE_POINTS = 16_384;
@@ -118,10 +119,8 @@ export function checkValueCount(values: readonly unknown[], path: string): void 
   if (values.length > MAX_MULTI_VALUES) throw invalid(`${path} has ${values.length} values; at most ${MAX_MULTI_VALUES} are allowed`);
 }
 
-/** xsd:dateTime (RFC 7643 §2.3.5), with the calendar checked by Date. */
-function isDateTime(value: string): boolean {
-  return /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/.test(value) && !Number.isNaN(Date.parse(value));
-}
+/** xsd:dateTime (RFC 7643 §2.3.5), read as the filters read it (values.ts), so a stored date is always comparable. */
+const isDateTime = (value: string): boolean => parseDateTime(value) !== undefined;
 
 /**
  * At most one `primary: true` among `values` (RFC 7643 §2.4). The winner is `preferred` when it is

@@ -18,7 +18,7 @@
  */
 import { isObject } from "./attribute-values.js";
 import { parsePatchPath } from "./filter.js";
-import type { PatchOperation } from "./patch-engine.js";
+import { inOperation, type PatchOperation } from "./patch-engine.js";
 import { readMemberIds } from "./resource-input.js";
 import { badRequest } from "./scim-error.js";
 import { SCIM_URN, type ResourceTypeDef } from "./schema.js";
@@ -48,7 +48,10 @@ export function normalizePatchRequest(resource: ResourceTypeDef, body: unknown, 
   if (!Array.isArray(list) || list.length === 0) throw badRequest("invalidSyntax", "Operations must be a non-empty array of operations");
   const out: PatchOperation[] = [];
   list.forEach((raw, i) => {
-    for (const operation of normalizeOperation(resource, readOperation(raw, i), options)) out.push(entraTypeEqCreation(resource, operation));
+    const read = readOperation(raw, i);
+    inOperation(i, read, () => {
+      for (const operation of normalizeOperation(resource, read, options)) out.push({ ...entraTypeEqCreation(resource, operation), source: i });
+    });
   });
   return out;
 }

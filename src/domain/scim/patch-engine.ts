@@ -22,10 +22,12 @@
  *   Entra's "name.givenName" keys into path operations first).
  * - add or replace with a null value unassigns the target (RFC 7643 §2.5: null is unassigned).
  */
-import { checkValueCount, isObject, readAttributeValue, readSingleValue, sameValue, settlePrimary } from "./attribute-values.js";
-import { evaluateElementFilter, parsePatchPath, type FilterAst } from "./filter.js";
-import { bareIdAsValueObject, isEmptyManagerReference } from "./idp-value-forms.js";
+import { isObject, readAttributeValue, readSingleValue, sameValue, settlePrimary } from "./attribute-values.js";
+import { parsePatchPath, type FilterAst } from "./filter.js";
+import { isEmptyManagerReference } from "./idp-value-forms.js";
+import { applyToMatchingElements, setInElements, type ElementSlot } from "./patch-elements.js";
 import { MembershipPlan, planMemberOperation, type MembershipChange } from "./patch-members.js";
+import { appendValues, checkImmutable, mergeComplex } from "./patch-values.js";
 import { validateStoredAttributes } from "./resource-input.js";
 import { ScimError, badRequest } from "./scim-error.js";
 import { findAttribute, resolveAttribute, resolveIn, type AttributeDef, type ResolvedAttribute, type ResourceTypeDef, type SchemaDef } from "./schema.js";
@@ -44,6 +46,8 @@ export interface PatchOperation {
    * operation to it instead of answering noTarget.
    */
   createWhenNoMatch?: Record<string, string>;
+  /** Index of the request operation this one comes from (normalizePatchRequest may turn one into several), for messages. */
+  source?: number;
 }
 
 export interface PatchResult {
@@ -87,17 +91,21 @@ export function applyOperations(
   operations: readonly PatchOperation[],
 ): { attributes: ScimAttributes; password?: string; members?: MembershipChange } {
   const state: PatchState = { resource, attributes: structuredClone(attributes), members: new MembershipPlan() };
-  operations.forEach((operation, i) => {
-    try {
-      applyOperation(state, operation);
-    } catch (e) {
-      if (!(e instanceof ScimError)) throw e;
-      const where = operation.path === undefined ? "without path" : JSON.stringify(operation.path.length > 200 ? `${operation.path.slice(0, 200)}…` : operation.path);
-      throw new ScimError(e.status, e.scimType, `Operation ${i + 1} (${operation.op} ${where}): ${e.detail}`);
-    }
-  });
+  operations.forEach((operation, i) => inOperation(operation.source ?? i, operation, () => applyOperation(state, operation)));
   const members = state.members.result();
   return { attributes: state.attributes, ...(state.password !== undefined ? { password: state.password } : {}), ...(members ? { members } : {}) };
+}
+
+/** Runs `fn`, prefixing a ScimError's detail with the operation it concerns: `Operations[3] (replace "title"): ...`. */
+export function inOperation<T>(index: number, operation: { op: string; path?: string }, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof ScimError)) throw e;
+    const path = operation.path;
+    const where = path === undefined ? "without path" : JSON.stringify(path.length > 200 ? `${path.slice(0, 200)}…` : path);
+    throw new ScimError(e.status, e.scimType, `Operations[${index}] (${operation.op} ${where}): ${e.detail}`);
+  }
 }
 
 function applyOperation(state: PatchState, operation: PatchOperation): void {
@@ -198,10 +206,9 @@ function applyToSubAttribute(state: PatchState, op: PatchOperation["op"], target
   const holder = holderOf(state, target.schema, op !== "remove" && !def.multiValued);
   if (!holder) return;
   if (def.multiValued) {
-    const elements = Array.isArray(holder[def.name]) ? (holder[def.name] as Record<string, unknown>[]) : [];
-    if (elements.length === 0 && op !== "remove") throw badRequest("noTarget", `${def.name} has no values whose ${sub.name} could be set`);
-    const whole = resolveIn(target.schema, def)!;
-    updateElements(state, whole, holder, [...elements], elements.map((_, i) => i), op, sub, value);
+    const slot = elementSlot(state, target, false)!;
+    if (slot.elements.length === 0 && op !== "remove") throw badRequest("noTarget", `${def.name} has no values whose ${sub.name} could be set`);
+    setInElements(slot, slot.elements.map((_, i) => i), op, sub, value);
     return;
   }
   const existing = isObject(holder[def.name]) ? { ...(holder[def.name] as Record<string, unknown>) } : {};
@@ -216,110 +223,26 @@ function applyToSubAttribute(state: PatchState, op: PatchOperation["op"], target
 
 /** `emails[type eq "work"]` or `emails[type eq "work"].value`. */
 function applyToElements(state: PatchState, operation: PatchOperation, target: ResolvedAttribute, filter: FilterAst, sub: AttributeDef | undefined): void {
-  const { op, value } = operation;
+  const slot = elementSlot(state, target, operation.op !== "remove");
+  if (slot) applyToMatchingElements(slot, operation, filter, sub);
+}
+
+/** The elements of a multi-valued attribute and how to write them back; undefined when its extension holds nothing and `create` is false. */
+function elementSlot(state: PatchState, target: ResolvedAttribute, create: boolean): ElementSlot | undefined {
+  const holder = holderOf(state, target.schema, create);
+  if (!holder) return undefined;
   const def = target.attribute;
-  const holder = holderOf(state, target.schema, op !== "remove");
-  if (!holder) return;
-  const elements = Array.isArray(holder[def.name]) ? [...(holder[def.name] as Record<string, unknown>[])] : [];
-  let matches = elements.flatMap((e, i) => (evaluateElementFilter(filter, e) ? [i] : []));
-  let created: Record<string, string> | undefined;
-  if (matches.length === 0) {
-    if (op === "remove" || value === null) return;
-    if (!operation.createWhenNoMatch) throw badRequest("noTarget", `${operation.path} matches no value of ${target.scimPath}`);
-    created = operation.createWhenNoMatch;
-    elements.push({ ...created });
-    matches = [elements.length - 1];
-  }
-  if (sub) return updateElements(state, target, holder, elements, matches, op, sub, value);
-  if (op === "remove") {
-    const drop = new Set(matches);
-    return storeElements(state, target, holder, elements.filter((_, i) => !drop.has(i)), undefined);
-  }
-  const next: (Record<string, unknown> | undefined)[] = elements;
-  for (const i of matches) {
-    const read = op === "replace" ? (readSingleValue(def, value, target.scimPath, undefined) as Record<string, unknown> | undefined) : mergeComplex(def, elements[i], value, target.scimPath);
-    // A replaced element created by Entra's rule keeps the type its filter named unless the value says otherwise.
-    next[i] = created && read ? { ...created, ...read } : read;
-  }
-  const touched = next[matches.at(-1)!];
-  storeElements(state, target, holder, next.filter((e) => e !== undefined), touched);
-}
-
-/** Sets (or, for remove and null, unassigns) `sub` in the elements at `indexes`; emptied elements go. */
-function updateElements(
-  state: PatchState,
-  target: ResolvedAttribute,
-  holder: Record<string, unknown>,
-  elements: Record<string, unknown>[],
-  indexes: number[],
-  op: PatchOperation["op"],
-  sub: AttributeDef,
-  value: unknown,
-): void {
-  const path = `${target.scimPath}.${sub.name}`;
-  const after = op === "remove" || value === null ? undefined : readSingleValue(sub, value, path, target.attribute);
-  let touched: Record<string, unknown> | undefined;
-  for (const i of indexes) {
-    const element = { ...elements[i]! };
-    checkImmutable(sub, element[sub.name], after, path);
-    if (after === undefined) delete element[sub.name];
-    else element[sub.name] = after;
-    elements[i] = element;
-    touched = element;
-  }
-  storeElements(state, target, holder, elements.filter((e) => Object.keys(e).length > 0), touched);
-}
-
-function storeElements(state: PatchState, target: ResolvedAttribute, holder: Record<string, unknown>, elements: unknown[], touched: unknown): void {
-  if (elements.length === 0) return unassign(state, target.schema, holder, target.attribute, holder[target.attribute.name]);
-  settlePrimary(elements, touched);
-  holder[target.attribute.name] = elements;
-}
-
-/** Appends the values not already present; a value equal to a present one (`primary` aside) only passes its primary mark on. */
-function appendValues(existing: unknown[], values: unknown[], path: string): unknown[] {
-  let touched: unknown;
-  for (const value of values) {
-    const same = existing.find((e) => sameValue(withoutPrimary(e), withoutPrimary(value)));
-    if (same === undefined) {
-      existing.push(value);
-      touched = value;
-      checkValueCount(existing, path);
-    } else if (isObject(same) && isObject(value) && value["primary"] === true) {
-      same["primary"] = true;
-      touched = same;
-    }
-  }
-  settlePrimary(existing, touched);
-  return existing;
-}
-
-const withoutPrimary = (value: unknown): unknown => {
-  if (!isObject(value) || !("primary" in value)) return value;
-  const { primary: _, ...rest } = value;
-  return rest;
-};
-
-/** A complex value merged into `before`: given sub-attributes replace, null ones are unassigned, others are kept (§3.5.2.3). */
-function mergeComplex(def: AttributeDef, before: Record<string, unknown> | undefined, raw: unknown, path: string): Record<string, unknown> | undefined {
-  const object = isObject(raw) ? raw : bareIdAsValueObject(def, raw);
-  if (!object) throw badRequest("invalidValue", `${path} must be an object with the sub-attributes of ${def.name}`);
-  const merged: Record<string, unknown> = { ...before };
-  for (const [key, v] of Object.entries(object)) {
-    const sub = findAttribute(def.subAttributes, key);
-    if (!sub || sub.mutability === "readOnly" || sub.name === "$ref") continue;
-    const read = readSingleValue(sub, v, `${path}.${sub.name}`, def);
-    checkImmutable(sub, merged[sub.name], read, `${path}.${sub.name}`);
-    if (read === undefined) delete merged[sub.name];
-    else merged[sub.name] = read;
-  }
-  return Object.keys(merged).length > 0 && !isEmptyManagerReference(def, merged) ? merged : undefined;
-}
-
-function checkImmutable(def: AttributeDef, before: unknown, after: unknown, path: string): void {
-  if (def.mutability === "immutable" && before !== undefined && !sameValue(before, after)) {
-    throw badRequest("mutability", `${path} is immutable: it cannot be changed once set`);
-  }
+  const current = holder[def.name];
+  return {
+    def,
+    scimPath: resolveIn(target.schema, def)!.scimPath,
+    elements: Array.isArray(current) ? [...(current as Record<string, unknown>[])] : [],
+    store(elements, touched) {
+      if (elements.length === 0) return unassign(state, target.schema, holder, def, holder[def.name]);
+      settlePrimary(elements, touched);
+      holder[def.name] = elements;
+    },
+  };
 }
 
 /** The object holding a schema's attributes (the record, or its extension object), created on demand. */

@@ -47,7 +47,7 @@ describe("Okta (https://developer.okta.com/docs/reference/scim/scim-20/)", () =>
   it("Update a specific Group name: path-less replace carrying the group's own id", () => {
     const id = "abf4dd94-a4c0-4f67-89c9-76b03340cb9b";
     const body = { schemas: PATCH_OP, Operations: [{ op: "replace", value: { id, displayName: "Test SCIMv2" } }] };
-    expect(normalizePatchRequest(GROUP_RESOURCE, body, { resourceId: id })).toEqual([{ op: "replace", value: { displayName: "Test SCIMv2" } }]);
+    expect(normalizePatchRequest(GROUP_RESOURCE, body, { resourceId: id })).toEqual([{ op: "replace", value: { displayName: "Test SCIMv2" }, source: 0 }]);
     expect(patch(GROUP_RESOURCE, { displayName: "Old" }, body, id).attributes).toEqual({ displayName: "Test SCIMv2" });
     const e = errorOf(() => patch(GROUP_RESOURCE, { displayName: "Old" }, body, "another-group"));
     expect(e).toMatchObject({ status: 400, scimType: "mutability" });
@@ -145,11 +145,11 @@ describe("Microsoft Entra ID, compat page (application-provisioning-config-probl
       ],
     };
     expect(normalizePatchRequest(USER_RESOURCE, body, { resourceId: "x" })).toEqual([
-      { op: "replace", path: 'emails[type eq "work"].value', value: "TestMhvaes@test.microsoft.com", createWhenNoMatch: { type: "work" } },
-      { op: "replace", value: { displayName: "Bjfe" } },
-      { op: "replace", path: "name.givenName", value: "Kkom" },
-      { op: "replace", path: "name.familyName", value: "Unua" },
-      { op: "replace", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", value: "Aklq" },
+      { op: "replace", path: 'emails[type eq "work"].value', value: "TestMhvaes@test.microsoft.com", createWhenNoMatch: { type: "work" }, source: 0 },
+      { op: "replace", value: { displayName: "Bjfe" }, source: 1 },
+      { op: "replace", path: "name.givenName", value: "Kkom", source: 1 },
+      { op: "replace", path: "name.familyName", value: "Unua", source: 1 },
+      { op: "replace", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", value: "Aklq", source: 1 },
     ]);
     expect(patch(USER_RESOURCE, entraUser(), body).attributes).toEqual({
       ...entraUser(),
@@ -167,7 +167,7 @@ describe("Microsoft Entra ID, compat page (application-provisioning-config-probl
 
   it('Requests made to remove a group member, without the flag: {"op":"Remove","path":"members","value":[{"value":"u1091"}]} removes exactly those', () => {
     const body = { schemas: PATCH_OP, Operations: [{ op: "Remove", path: "members", value: [{ value: "u1091" }] }] };
-    expect(normalizePatchRequest(GROUP_RESOURCE, body, { resourceId: "g" })).toEqual([{ op: "remove", path: 'members[value eq "u1091"]' }]);
+    expect(normalizePatchRequest(GROUP_RESOURCE, body, { resourceId: "g" })).toEqual([{ op: "remove", path: 'members[value eq "u1091"]', source: 0 }]);
     expect(patch(GROUP_RESOURCE, { displayName: "g" }, body).members).toEqual({ removeAll: false, add: [], remove: ["u1091"] });
   });
 
@@ -280,7 +280,7 @@ describe("normalizePatchRequest: structure", () => {
 
   it("member names and ops in any case; an empty path is no path", () => {
     expect(normalizePatchRequest(USER_RESOURCE, { SCHEMAS: PATCH_OP, operations: [{ OP: "REPLACE", Path: "", Value: { title: "T" } }] }, { resourceId: "x" })).toEqual([
-      { op: "replace", value: { title: "T" } },
+      { op: "replace", value: { title: "T" }, source: 0 },
     ]);
   });
 
@@ -288,6 +288,20 @@ describe("normalizePatchRequest: structure", () => {
     expect(normalizePatchRequest(GROUP_RESOURCE, { schemas: PATCH_OP, Operations: [{ op: "Remove", path: "members", value: [] }] }, { resourceId: "g" })).toEqual([]);
     expect(errorOf(() => normalizePatchRequest(GROUP_RESOURCE, { schemas: PATCH_OP, Operations: [{ op: "Remove", path: "members", value: [{}] }] }, { resourceId: "g" })).scimType).toBe(
       "invalidValue",
+    );
+  });
+
+  it("errors name the operation of the request, also after a rewrite into several", () => {
+    const e = errorOf(() =>
+      patch(USER_RESOURCE, { userName: "u" }, {
+        schemas: PATCH_OP,
+        Operations: [{ op: "replace", value: { title: "T", "name.givenName": "G", "emails[type eq \"home\"].value": 7 } }],
+      }),
+    );
+    expect(e).toMatchObject({ status: 400, scimType: "invalidValue" });
+    expect(e.detail).toBe('Operations[0] (replace "emails[type eq \\"home\\"].value"): emails.value must be a string');
+    expect(errorOf(() => normalizePatchRequest(USER_RESOURCE, { schemas: PATCH_OP, Operations: [{ op: "add", path: "title", value: "x" }, { op: "add", path: "emails[type eq]", value: "x" }] }, { resourceId: "x" })).detail).toMatch(
+      /^Operations\[1\] \(add "emails\[type eq\]"\): Invalid path/,
     );
   });
 

@@ -160,7 +160,7 @@ describe("RFC 7644 §3.5.2.2 remove", () => {
     expect(errorOf(() => patchUser([{ op: "remove" }]))).toMatchObject({ status: 400, scimType: "noTarget" });
     const e = errorOf(() => patchUser([{ op: "remove", path: "userName" }]));
     expect(e).toMatchObject({ status: 400, scimType: "mutability" });
-    expect(e.detail).toBe('Operation 1 (remove "userName"): userName is required and cannot be removed');
+    expect(e.detail).toBe('Operations[0] (remove "userName"): userName is required and cannot be removed');
     expect(errorOf(() => patchGroup([{ op: "replace", path: "displayName", value: null }])).scimType).toBe("mutability");
   });
 });
