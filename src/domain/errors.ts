@@ -40,6 +40,8 @@ export class StoreUnavailableError extends Error {
  */
 export const CONFLICT = {
   scimSsoLink: "sso_configuration_id already has a SCIM configuration; an SSO configuration can have only one",
+  scimUserName: "A User with this userName already exists in this SCIM configuration (userName is unique, case-insensitively).",
+  scimGroupName: "A Group with this displayName already exists in this SCIM configuration (displayName is unique, case-insensitively).",
 } as const;
 
 /**

@@ -5,6 +5,7 @@
  * KeyCollisionError), so nothing above this line knows which database answers.
  */
 import type { Page, PageRequest } from "./pagination.js";
+import type { MembershipStore, MemberStore, ScimGroupStore, ScimUserStore } from "./provisioning/ports.js";
 import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "./records.js";
 
 /** What may change on a SCIM configuration outside a token rotation. */
@@ -98,6 +99,11 @@ export interface Stores {
   readonly scimConfigurations: ScimConfigurationStore;
   readonly ssoConfigurations: SsoConfigurationStore;
   readonly apiKeys: ApiKeyStore;
+  /** What identity providers provision through /scim/v2, and the organization members it makes. */
+  readonly scimUsers: ScimUserStore;
+  readonly scimGroups: ScimGroupStore;
+  readonly memberships: MembershipStore;
+  readonly members: MemberStore;
   /** Whether the database answers now (for readiness and health). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,5 +1,9 @@
 import type { Stores } from "../../domain/ports.js";
 import { MemoryApiKeyStore } from "./api-keys.js";
+import { MemoryMemberStore } from "./members.js";
+import { MemoryMembershipStore } from "./memberships.js";
+import { MemoryScimGroupStore } from "./scim-groups.js";
+import { MemoryScimUserStore } from "./scim-users.js";
 import { MemoryScimConfigurationStore } from "./scim-configurations.js";
 import { MemorySsoConfigurationStore } from "./sso-configurations.js";
 
@@ -14,6 +18,10 @@ export function createMemoryStores(): Stores {
     scimConfigurations: new MemoryScimConfigurationStore(),
     ssoConfigurations: new MemorySsoConfigurationStore(),
     apiKeys: new MemoryApiKeyStore(),
+    scimUsers: new MemoryScimUserStore(),
+    scimGroups: new MemoryScimGroupStore(),
+    memberships: new MemoryMembershipStore(),
+    members: new MemoryMemberStore(),
     ping: () => Promise.resolve(true),
     close: () => Promise.resolve(),
   };

@@ -24,6 +24,12 @@ export class OrderedKeys {
     return this.keys.slice(start, start + limit);
   }
 
+  /** Up to `limit` keys less than `before`, in order (the last `limit` of them). */
+  before(before: string, limit: number): string[] {
+    const end = this.lowerBound(before);
+    return this.keys.slice(Math.max(0, end - limit), end);
+  }
+
   get size(): number {
     return this.keys.length;
   }
@@ -70,6 +76,10 @@ export class OrderedKeysByTenant {
 
   after(tenant: string, after: string | undefined, limit: number): string[] {
     return this.byTenant.get(tenant)?.after(after, limit) ?? [];
+  }
+
+  before(tenant: string, before: string, limit: number): string[] {
+    return this.byTenant.get(tenant)?.before(before, limit) ?? [];
   }
 
   count(tenant: string): number {
