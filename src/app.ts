@@ -7,6 +7,9 @@ import type { Config } from "./config.js";
 import { ApiKeys } from "./domain/api-keys.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Stores } from "./domain/ports.js";
+import { MemberAccounts } from "./domain/provisioning/member-accounts.js";
+import { ScimGroups } from "./domain/provisioning/scim-groups.js";
+import { ScimUsers } from "./domain/provisioning/scim-users.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
 import { ScimTokenVerifier } from "./domain/scim-token-verifier.js";
 import { SsoConfigurations } from "./domain/sso-configurations.js";
@@ -15,6 +18,7 @@ import { HttpRouter } from "./http/http-router.js";
 import type { Logger } from "./logging/logger.js";
 import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { ConfigurationLimiter } from "./routes/scim/configuration-limiter.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
@@ -77,7 +81,16 @@ export async function startApp(options: AppOptions): Promise<App> {
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
   registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
-  registerScimRoutes(router, credentials, logger);
+  const accounts = new MemberAccounts(stores.members, stores.scimUsers, clock);
+  const provisioning = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock };
+  registerScimRoutes(router, {
+    credentials,
+    limiter: new ConfigurationLimiter({ ratePerSecond: config.scimRatePerSecond, burst: config.scimRateBurst }),
+    users: new ScimUsers({ ...provisioning, accounts }),
+    groups: new ScimGroups(provisioning),
+    publicBaseUrl: config.publicBaseUrl,
+    logger,
+  });
 
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
   const routes = createFallback(router);

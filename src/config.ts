@@ -26,6 +26,12 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   /** Idle keep-alive connections and HTTP/2 sessions are closed after this long. */
   httpIdleTimeoutMs: number;
+  /** Where clients reach this service (scheme, host, optional path prefix); links in SCIM answers are built from it. Unset: from each request. */
+  publicBaseUrl: string | undefined;
+  /** Sustained /scim/v2 requests per second one SCIM configuration may make (0: no limit). */
+  scimRatePerSecond: number;
+  /** Requests above the sustained rate one SCIM configuration may make at once. */
+  scimRateBurst: number;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +61,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const authFailuresPerMinute = int("AUTH_FAILURES_PER_MINUTE", 30, 0, 100_000);
   const httpHeadersTimeoutMs = int("HTTP_HEADERS_TIMEOUT_MS", 10_000, 100, 120_000);
   const httpIdleTimeoutMs = int("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 600_000);
+  const scimRatePerSecond = int("SCIM_RATE_PER_SECOND", 50, 0, 100_000);
+  const scimRateBurst = int("SCIM_RATE_BURST", 100, 1, 1_000_000);
+
+  let publicBaseUrl: string | undefined;
+  if (env.PUBLIC_BASE_URL) {
+    let url: URL | undefined;
+    try {
+      url = new URL(env.PUBLIC_BASE_URL);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+      problems.push(`PUBLIC_BASE_URL must be an absolute http(s) URL without query, fragment or credentials, like https://scim.example.com (got "${env.PUBLIC_BASE_URL}")`);
+    } else {
+      publicBaseUrl = `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+    }
+  }
 
   const mongodbUri = env.MONGODB_URI === "" ? undefined : env.MONGODB_URI;
   if (mongodbUri !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) {
@@ -118,5 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute,
     httpHeadersTimeoutMs,
     httpIdleTimeoutMs,
+    publicBaseUrl,
+    scimRatePerSecond,
+    scimRateBurst,
   };
 }

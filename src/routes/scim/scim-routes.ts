@@ -1,73 +1,89 @@
 import type { CredentialCheck } from "../../auth/credential-check.js";
-import { StoreUnavailableError } from "../../domain/errors.js";
-import { clientAddressOf } from "../../http/client-address.js";
-import { requestInfoOf } from "../../http/request-info.js";
-import { headerOf, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../../http/http-router.js";
+import type { ScimGroups } from "../../domain/provisioning/scim-groups.js";
+import type { ScimUsers } from "../../domain/provisioning/scim-users.js";
+import {
+  discoveryListResponse,
+  findResourceTypeDocument,
+  findSchemaDocument,
+  resourceTypeDocuments,
+  schemaDocuments,
+  serviceProviderConfig,
+} from "../../domain/scim/discovery-documents.js";
+import { GROUP_RESOURCE, USER_RESOURCE } from "../../domain/scim/schema.js";
+import { ScimError } from "../../domain/scim/scim-error.js";
+import type { HttpRouter } from "../../http/http-router.js";
 import type { Logger } from "../../logging/logger.js";
-import { listResponse, schemas, SCHEMA, serviceProviderConfig } from "./discovery-documents.js";
+import { createBulkHandler } from "./bulk-route.js";
+import type { ConfigurationLimiter } from "./configuration-limiter.js";
+import { registerResourceRoutes } from "./resource-routes.js";
+import { createScimRoute, type ScimCall } from "./scim-route.js";
+import { sendScim } from "./scim-http.js";
 
-const SCIM_JSON = "application/scim+json";
+export interface ScimRoutesOptions {
+  credentials: CredentialCheck;
+  limiter: ConfigurationLimiter;
+  users: ScimUsers;
+  groups: ScimGroups;
+  /** PUBLIC_BASE_URL, when set: links are built from it instead of the request's Host. */
+  publicBaseUrl: string | undefined;
+  logger: Logger;
+}
 
 /**
- * SCIM 2.0 under /scim/v2, authenticated by the SCIM token an identity provider presents. Today
- * that is the discovery endpoints; resources (Users, Groups) answer 404 until they are built.
+ * SCIM 2.0 under /scim/v2 (RFC 7644), authenticated by the SCIM token of one configuration:
+ * Users, Groups, Bulk, and the discovery endpoints, which are rendered from the same schema the
+ * requests are validated against. Every answer is application/scim+json.
  */
-export function registerScimRoutes(router: HttpRouter, credentials: CredentialCheck, logger: Logger): void {
-  const route = (handler: (req: HttpRequest, res: HttpResponse, url: URL, baseUrl: string) => void) => async (req: HttpRequest, res: HttpResponse, url: URL) => {
-    try {
-      const result = await credentials.scimToken(headerOf(req, "authorization"), clientAddressOf(req));
-      if (!result.ok) {
-        const { refusal } = result;
-        if (refusal.reason === "blocked") {
-          return sendScimError(res, 429, `Too many failed authentications from this client; retry after ${refusal.retryAfterSeconds} s.`, { "retry-after": String(refusal.retryAfterSeconds) });
-        }
-        if (refusal.reason === "disabled") return sendScimError(res, 403, refusal.detail);
-        const challenge = `Bearer realm="SCIM"${refusal.reason === "missing" ? "" : ', error="invalid_token"'}`;
-        return sendScimError(res, 401, refusal.detail, { "www-authenticate": challenge });
-      }
-      const info = requestInfoOf(req);
-      if (info) info.scimConfigurationId = result.principal.configuration.id;
-      handler(req, res, url, baseUrlOf(req));
-    } catch (err) {
-      if (err instanceof StoreUnavailableError) return sendScimError(res, 503, "The service is temporarily unavailable; retry later.");
-      logger.error({ reqId: requestInfoOf(req)?.id, err }, "unexpected error in a SCIM route");
-      sendScimError(res, 500, "Internal error.");
+export function registerScimRoutes(router: HttpRouter, options: ScimRoutesOptions): void {
+  const route = createScimRoute(options);
+
+  router.add("GET", "/scim/v2/ServiceProviderConfig", route((c) => sendScim(c.res, 200, serviceProviderConfig(c.baseUrl))));
+  router.add("GET", "/scim/v2/ResourceTypes", route((c) => sendScim(c.res, 200, discoveryListResponse(resourceTypeDocuments(c.baseUrl)))));
+  router.add("GET", "/scim/v2/ResourceTypes/*", route((c) => sendScim(c.res, 200, found(findResourceTypeDocument(c.baseUrl, tail(c, "/scim/v2/ResourceTypes/")), "ResourceType"))));
+  router.add("GET", "/scim/v2/Schemas", route((c) => sendScim(c.res, 200, discoveryListResponse(schemaDocuments(c.baseUrl)))));
+  router.add("GET", "/scim/v2/Schemas/*", route((c) => sendScim(c.res, 200, found(findSchemaDocument(c.baseUrl, tail(c, "/scim/v2/Schemas/")), "Schema"))));
+
+  registerResourceRoutes(router, route, USER_RESOURCE, options.users);
+  registerResourceRoutes(router, route, GROUP_RESOURCE, options.groups);
+  router.add("POST", "/scim/v2/Bulk", route(createBulkHandler({ users: options.users, groups: options.groups })));
+
+  // A known path with a method it does not take: 405 with Allow, as a SCIM error.
+  const allowOnly = (path: string, allowed: string[]) => {
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allowed.includes(m))) {
+      router.add(method, path, route(() => {
+        throw new ScimError(405, undefined, `${method} is not allowed on ${path}; use ${allowed.join(" or ")}.`, { allow: allowed.join(", ") });
+      }));
     }
   };
+  for (const path of ["/scim/v2/ServiceProviderConfig", "/scim/v2/ResourceTypes", "/scim/v2/Schemas"]) allowOnly(path, ["GET"]);
+  for (const path of ["/scim/v2/Users", "/scim/v2/Groups"]) allowOnly(path, ["GET", "POST"]);
+  for (const path of ["/scim/v2/Users/.search", "/scim/v2/Groups/.search", "/scim/v2/Bulk"]) allowOnly(path, ["POST"]);
 
-  router.add("GET", "/scim/v2/ServiceProviderConfig", route((_req, res, _url, base) => sendScim(res, 200, serviceProviderConfig(base))));
-  router.add("GET", "/scim/v2/ResourceTypes", route((_req, res) => sendScim(res, 200, listResponse([]))));
-  router.add("GET", "/scim/v2/Schemas", route((_req, res, _url, base) => sendScim(res, 200, listResponse(schemas(base)))));
-  router.add(
-    "GET",
-    "/scim/v2/Schemas/*",
-    route((_req, res, url, base) => {
-      const id = decodeURIComponent(url.pathname.slice("/scim/v2/Schemas/".length));
-      const schema = schemas(base).find((s) => s.id === id);
-      if (schema) sendScim(res, 200, schema);
-      else sendScimError(res, 404, `Schema ${id} is not defined by this server.`);
-    }),
-  );
-  // Everything else under /scim/v2 (Users, Groups, Bulk, Me, ResourceTypes/<id>): not served yet.
+  const notImplemented = (what: string) => route(() => {
+    throw new ScimError(501, undefined, what);
+  });
   for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
-    router.add(
-      method,
-      "/scim/v2/*",
-      route((_req, res, url) => sendScimError(res, 404, `${url.pathname} is not supported by this server yet; see /scim/v2/ResourceTypes.`)),
-    );
+    router.add(method, "/scim/v2/Me", notImplemented("/Me is not supported: a SCIM token names a configuration, not a user."));
+  }
+  router.add("POST", "/scim/v2/.search", notImplemented("Searching across resource types is not supported; use POST /Users/.search or /Groups/.search."));
+  // Everything else under /scim/v2: a SCIM 404 (never the service's plain 404).
+  for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+    router.add(method, "/scim/v2/*", route((c) => {
+      throw new ScimError(404, undefined, `${c.url.pathname} is not a SCIM endpoint of this server; see /scim/v2/ResourceTypes.`);
+    }));
   }
 }
 
-function baseUrlOf(req: HttpRequest): string {
-  const host = headerOf(req, ":authority") ?? headerOf(req, "host") ?? "localhost";
-  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-  return `${secure ? "https" : "http"}://${host}`;
+/** The rest of the path after a prefix, percent-decoded (a malformed escape names nothing). */
+function tail(call: ScimCall, prefix: string): string {
+  try {
+    return decodeURIComponent(call.url.pathname.slice(prefix.length));
+  } catch {
+    return "";
+  }
 }
 
-function sendScim(res: HttpResponse, status: number, body: unknown): void {
-  sendJson(res, status, body, { "content-type": SCIM_JSON });
-}
-
-function sendScimError(res: HttpResponse, status: number, detail: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { schemas: [SCHEMA.error], status: String(status), detail }, { ...headers, "content-type": SCIM_JSON });
+function found<T>(document: T | undefined, what: string): T {
+  if (document === undefined) throw new ScimError(404, undefined, `No ${what} with this id is defined by this server.`);
+  return document;
 }

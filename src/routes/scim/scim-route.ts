@@ -1,0 +1,75 @@
+import type { CredentialCheck } from "../../auth/credential-check.js";
+import { StoreUnavailableError } from "../../domain/errors.js";
+import type { ScimConfigurationRecord } from "../../domain/records.js";
+import { ScimError } from "../../domain/scim/scim-error.js";
+import { clientAddressOf } from "../../http/client-address.js";
+import { headerOf, type HttpRequest, type HttpResponse } from "../../http/http-router.js";
+import { requestInfoOf } from "../../http/request-info.js";
+import type { Logger } from "../../logging/logger.js";
+import type { ConfigurationLimiter } from "./configuration-limiter.js";
+import { baseUrlOf, sendScimError } from "./scim-http.js";
+
+/** What a SCIM handler gets: the request, the authenticated configuration and where links point. */
+export interface ScimCall {
+  req: HttpRequest;
+  res: HttpResponse;
+  url: URL;
+  configuration: ScimConfigurationRecord;
+  /** Scheme, host (and path prefix) of this API for Location, meta.location and $ref. */
+  baseUrl: string;
+}
+
+export interface ScimRouteOptions {
+  /** The one credential check (SCIM bearer tokens here). */
+  credentials: CredentialCheck;
+  /** The per-configuration rate limit. */
+  limiter: ConfigurationLimiter;
+  /** PUBLIC_BASE_URL, when set. */
+  publicBaseUrl: string | undefined;
+  logger: Logger;
+}
+
+/**
+ * Wraps a SCIM handler with what every /scim/v2 call needs, in this order: the token (401 with
+ * `WWW-Authenticate`, 403 for a disabled configuration, 429 for a client blocked by failed
+ * guesses), the configuration's rate limit (429 with Retry-After), and the error mapping: a
+ * ScimError as the SCIM Error schema, a database outage as 503, anything else as 500 with a
+ * generic detail, logged with the request id (an internal failure is a bug, never bad input).
+ */
+export function createScimRoute(options: ScimRouteOptions) {
+  return (handler: (call: ScimCall) => Promise<void> | void) =>
+    async (req: HttpRequest, res: HttpResponse, url: URL): Promise<void> => {
+      const info = requestInfoOf(req);
+      try {
+        const result = await options.credentials.scimToken(headerOf(req, "authorization"), clientAddressOf(req));
+        if (!result.ok) throw refusalError(result.refusal);
+        const configuration = result.principal.configuration;
+        if (info) info.scimConfigurationId = configuration.id;
+        const wait = options.limiter.take(configuration.id);
+        if (wait > 0) {
+          throw new ScimError(429, undefined, `Too many requests for this SCIM configuration; retry after ${wait} s.`, { "retry-after": String(wait) });
+        }
+        await handler({ req, res, url, configuration, baseUrl: baseUrlOf(req, options.publicBaseUrl) });
+      } catch (err) {
+        if (res.headersSent) {
+          res.end();
+          return;
+        }
+        if (err instanceof ScimError) return sendScimError(res, err);
+        if (err instanceof StoreUnavailableError) return sendScimError(res, new ScimError(503, undefined, "The service is temporarily unavailable; retry later.", { "retry-after": "1" }));
+        options.logger.error({ reqId: info?.id, err }, "unexpected error in a SCIM route");
+        sendScimError(res, new ScimError(500, undefined, `Internal error; request id ${info?.id ?? "unknown"}.`));
+      }
+    };
+}
+
+function refusalError(refusal: { reason: string; detail: string; retryAfterSeconds?: number }): ScimError {
+  if (refusal.reason === "blocked") {
+    return new ScimError(429, undefined, `Too many failed authentications from this client; retry after ${refusal.retryAfterSeconds} s.`, {
+      "retry-after": String(refusal.retryAfterSeconds),
+    });
+  }
+  if (refusal.reason === "disabled") return new ScimError(403, undefined, refusal.detail);
+  const challenge = `Bearer realm="SCIM"${refusal.reason === "missing" ? "" : ', error="invalid_token"'}`;
+  return new ScimError(401, undefined, refusal.detail, { "www-authenticate": challenge });
+}
