@@ -139,3 +139,37 @@ function canConnect(port: number): Promise<boolean> {
     s.once("error", () => resolve(false));
   });
 }
+
+describe("README SCIM examples, against the real process", () => {
+  it("runs the SCIM block in order: create, filter, PATCH in each dialect, group membership", async () => {
+    const port = await freePort();
+    const org = randomUUID();
+    const key = randomBytes(24).toString("hex");
+    const service = await startServiceProcess("node", ["dist/src/main.js"], { PORT: String(port), HOST: "127.0.0.1", INIT_ORGANIZATION_ID: org, INIT_ADMIN_API_KEY: key }, root);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const rpc = async (method: string, body: unknown) => {
+        const res = await fetch(`${base}/gitpod.v1.OrganizationService/${method}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${key}` }, body: JSON.stringify(body) });
+        return (await res.json()) as any;
+      };
+      const sso = await rpc("CreateSSOConfiguration", { organizationId: org, clientId: "c", clientSecret: "s", issuerUrl: "https://idp.example.com" });
+      const scimConfig = await rpc("CreateSCIMConfiguration", { organizationId: org, ssoConfigurationId: sso.ssoConfiguration.id });
+      const readme = readFileSync(join(root, "README.md"), "utf8");
+      const block = /<!-- scim-examples:start -->\s*```bash\n([\s\S]*?)```\s*<!-- scim-examples:end -->/.exec(readme)![1]!;
+      const dir = mkdtempSync(join(tmpdir(), "readme-scim-"));
+      const script = `set -euo pipefail\ncurl() { command curl --fail-with-body -w '%{stderr}[%{http_code}]\\n' "$@"; }\n${block}`;
+      const { stderr } = await run("bash", ["-c", script], { cwd: dir, env: { ...process.env, BASE: base, SCIM_TOKEN: scimConfig.token }, timeout: 30_000 });
+      expect([...stderr.matchAll(/\[(\d{3})\]/g)].map((m) => m[1])).toEqual(["201", "200", "200", "200", "200", "201", "200"]);
+      const token = { authorization: `Bearer ${scimConfig.token}` };
+      const users = (await (await fetch(`${base}/scim/v2/Users`, { headers: token })).json()) as any;
+      expect(users.totalResults).toBe(1);
+      const user = users.Resources[0];
+      expect(user).toMatchObject({ userName: "bjensen@example.com", active: true, name: { givenName: "Babs", familyName: "Jensen" } });
+      expect(user["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]).toEqual({ department: "Tour Operations" });
+      expect(user.emails).toEqual([{ value: "barbara@example.com", type: "work", primary: true }]);
+      expect(user.groups).toEqual([expect.objectContaining({ display: "Engineering" })]);
+    } finally {
+      await service.stop();
+    }
+  });
+});
