@@ -8,6 +8,7 @@ import { requireUuid } from "../domain/rules.js";
 import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import { ValidationError } from "../domain/validation-error.js";
 import { clientAddressOf } from "../http/client-address.js";
+import { authorizationOf } from "../http/header-values.js";
 import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../http/http-router.js";
 import type { Logger } from "../logging/logger.js";
 
@@ -114,7 +115,7 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
 }
 
 async function authenticate(req: HttpRequest, credentials: CredentialCheck): Promise<Principal> {
-  const result = await credentials.managementKey(headerOf(req, "authorization"), clientAddressOf(req), true);
+  const result = await credentials.managementKey(authorizationOf(req), clientAddressOf(req), true);
   if (result.ok) return result.principal;
   const { refusal } = result;
   if (refusal.reason === "blocked") throw new UnleashError("TooManyRequests", `Too many failed authentications from this client; retry after ${refusal.retryAfterSeconds} s.`, refusal.retryAfterSeconds);

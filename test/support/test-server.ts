@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { startApp, type App } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { Clock } from "../../src/domain/clock.js";
-import { createLogger } from "../../src/logging/logger.js";
+import { createLogger, type Logger } from "../../src/logging/logger.js";
 import { createMemoryStores } from "../../src/adapters/memory/index.js";
 import { createMongoStores } from "../../src/adapters/mongo/connection.js";
 import type { Stores } from "../../src/domain/ports.js";
@@ -30,14 +30,14 @@ export interface TestServer {
 
 /** The real service on 127.0.0.1 and a free port, with one admin key ready. */
 export async function startTestServer(
-  options: { store?: StoreKind; stores?: Stores; clock?: Clock; env?: Record<string, string>; consoleDir?: string } = {},
+  options: { store?: StoreKind; stores?: Stores; clock?: Clock; env?: Record<string, string>; consoleDir?: string; logger?: Logger } = {},
 ): Promise<TestServer> {
   const stores = options.stores ?? (await openTestStores(options.store ?? "memory"));
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "silent", SHUTDOWN_GRACE_MS: "2000", ...options.env });
   const app = await startApp({
     config,
     stores,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
   });
