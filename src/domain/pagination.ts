@@ -29,8 +29,12 @@ export interface PageParams {
  */
 export function parsePageRequest(body: PageParams, query: PageParams = {}): PageRequest {
   const rawSize = query.pageSize ?? body.pageSize ?? 0;
-  const size = typeof rawSize === "number" ? rawSize : /^\d{1,9}$/.test(rawSize) ? Number(rawSize) : NaN;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+  // "abc" is a different mistake from 500: say which one it is.
+  const size = typeof rawSize === "number" ? rawSize : /^\s*-?\d+\s*$/.test(rawSize) ? Number(rawSize) : NaN;
+  if (!Number.isInteger(size)) {
+    throw new ValidationError("pagination.page_size", `must be a whole number (got ${JSON.stringify(String(rawSize).slice(0, 40))})`);
+  }
+  if (size < 0 || size > MAX_PAGE_SIZE) {
     throw new ValidationError("pagination.page_size", `must be between 0 and ${MAX_PAGE_SIZE}`);
   }
   const token = query.token ?? body.token ?? "";

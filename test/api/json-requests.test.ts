@@ -63,6 +63,11 @@ describe.each(STORE_KINDS)("Connect JSON requests name the field and the rule (%
     await expectInvalid("UpdateSSOConfiguration", { ssoConfigurationId: ssoId, claims: { team: 5 } }, 'claims["team"] must be a string (got 5)');
   });
 
+  it("?pageSize=abc is not a number, which is another mistake than ?pageSize=500", async () => {
+    await expectInvalid("ListSCIMConfigurations", {}, 'pagination.page_size must be a whole number (got "abc")', "?pageSize=abc");
+    await expectInvalid("ListSCIMConfigurations", {}, "pagination.page_size must be between 0 and 100", "?pageSize=500");
+  });
+
   it.each([["abc"], ["1d"], [86400]])("names the Duration form for tokenExpiresIn %j", async (value) => {
     await expectInvalid(
       "RegenerateSCIMToken",
