@@ -62,3 +62,17 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): Page
   const items = rows.slice(0, limit);
   return { items, nextToken: encodeCursor(items[items.length - 1]!.id) };
 }
+
+/**
+ * Cuts a page short where the items' sizes add up to more than `maxBytes` (keeping at least one),
+ * so the client continues after the last item kept. Record sizes are bounded by the write rules,
+ * but a full page of the largest ones must still fit in one response.
+ */
+export function fitPage<T extends { id: string }>(page: Page<T>, maxBytes: number, sizeOf: (item: T) => number): Page<T> {
+  let total = 0;
+  for (const [i, item] of page.items.entries()) {
+    total += sizeOf(item);
+    if (total > maxBytes && i > 0) return { items: page.items.slice(0, i), nextToken: encodeCursor(page.items[i - 1]!.id) };
+  }
+  return page;
+}

@@ -2,7 +2,7 @@ import http2 from "node:http2";
 import { gzipSync } from "node:zlib";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ListSCIMConfigurationsRequestSchema } from "../../gen/gitpod/v1/organization_pb.js";
+import { ListSCIMConfigurationsRequestSchema, RegenerateSCIMTokenRequestSchema } from "../../gen/gitpod/v1/organization_pb.js";
 import { capturingLogger, rawRequest } from "../support/raw-http.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
@@ -185,6 +185,35 @@ describe("the transport answers what to send, in the caller's protocol", () => {
     it("Connect-Timeout-Ms: 0 is capped like any other deadline (the call runs)", async () => {
       const res = await fetch(server.baseUrl + LIST, { method: "POST", headers: { ...bearer(), "content-type": "application/json", "connect-timeout-ms": "0" }, body: "{}" });
       expect(res.status).toBe(200);
+    });
+
+    it("responses that carry a token say Cache-Control: no-store, in every protocol", async () => {
+      const sso = await fetch(server.baseUrl + "/gitpod.v1.OrganizationService/CreateSSOConfiguration", {
+        method: "POST",
+        headers: { ...bearer(), "content-type": "application/json" },
+        body: JSON.stringify({ organizationId: server.organizationId, clientId: "c", clientSecret: "s", issuerUrl: "https://idp.example.com" }),
+      });
+      const ssoId = ((await sso.json()) as any).ssoConfiguration.id as string;
+      const created = await fetch(server.baseUrl + "/gitpod.v1.OrganizationService/CreateSCIMConfiguration", {
+        method: "POST",
+        headers: { ...bearer(), "content-type": "application/json" },
+        body: JSON.stringify({ organizationId: server.organizationId, ssoConfigurationId: ssoId }),
+      });
+      expect(created.status).toBe(200);
+      expect(created.headers.get("cache-control")).toBe("no-store");
+      const scimId = ((await created.json()) as any).scimConfiguration.id as string;
+
+      const request = toBinary(RegenerateSCIMTokenRequestSchema, create(RegenerateSCIMTokenRequestSchema, { scimConfigurationId: scimId }));
+      const web = await fetch(server.baseUrl + "/gitpod.v1.OrganizationService/RegenerateSCIMToken", {
+        method: "POST",
+        headers: { ...bearer(), "content-type": "application/grpc-web+proto" },
+        body: envelope(request),
+      });
+      expect(grpcWebTrailer(Buffer.from(await web.arrayBuffer()))["grpc-status"]).toBe("0");
+      expect(web.headers.get("cache-control")).toBe("no-store");
+      const grpc = await grpcCall("/gitpod.v1.OrganizationService/RegenerateSCIMToken", envelope(request), bearer());
+      expect(grpc["grpc-status"]).toBe("0");
+      expect(grpc["cache-control"]).toBe("no-store");
     });
 
     it("two Authorization headers are refused as unauthenticated on the RPCs, Unleash and SCIM routes", async () => {
