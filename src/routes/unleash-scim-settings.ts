@@ -17,6 +17,7 @@ type UnleashErrorName =
   | "AuthenticationRequired"
   | "NoAccessError"
   | "NotFoundError"
+  | "MethodNotAllowedError"
   | "ValidationError"
   | "ContentTypeError"
   | "ContentTooLarge"
@@ -27,6 +28,7 @@ const STATUS: Record<UnleashErrorName, number> = {
   AuthenticationRequired: 401,
   NoAccessError: 403,
   NotFoundError: 404,
+  MethodNotAllowedError: 405,
   ValidationError: 400,
   ContentTypeError: 415,
   ContentTooLarge: 413,
@@ -41,6 +43,8 @@ class UnleashError extends Error {
     message: string,
     /** Seconds, for Retry-After (TooManyRequests). */
     readonly retryAfter?: number,
+    /** The methods the path takes, for Allow (MethodNotAllowedError). */
+    readonly allow?: string,
   ) {
     super(message);
   }
@@ -112,6 +116,25 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
       sendJson(res, 200, { token: issued.token });
     }),
   );
+  registerUnleashMisses(router);
+}
+
+/**
+ * A wrong method or an unknown path under /api/admin/scim-settings answers in Unleash's error
+ * form too (`MethodNotAllowedError` is this service's name for 405; Unleash has none), before
+ * any authentication: neither reveals anything about an organization.
+ */
+function registerUnleashMisses(router: HttpRouter): void {
+  const notAllowed = (allow: string) => (req: HttpRequest, res: HttpResponse) =>
+    sendUnleashError(res, new UnleashError("MethodNotAllowedError", `${req.method} is not allowed on this route; use ${allow}.`, undefined, allow));
+  router.add("*", "/api/admin/scim-settings", notAllowed("GET, POST"));
+  router.add("*", "/api/admin/scim-settings/generate-new-token", notAllowed("POST"));
+  router.add("*", "/api/admin/scim-settings/*", (_req, res, url) =>
+    sendUnleashError(
+      res,
+      new UnleashError("NotFoundError", `${url.pathname} is not a route; the SCIM settings routes are GET and POST /api/admin/scim-settings and POST /api/admin/scim-settings/generate-new-token.`),
+    ),
+  );
 }
 
 async function authenticate(req: HttpRequest, credentials: CredentialCheck): Promise<Principal> {
@@ -168,5 +191,6 @@ function sendUnleashError(res: HttpResponse, err: UnleashError): void {
   const headers: Record<string, string> = {};
   if (err.kind === "AuthenticationRequired") headers["www-authenticate"] = 'Bearer realm="scim-config-service"';
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
+  if (err.allow !== undefined) headers.allow = err.allow;
   sendJson(res, STATUS[err.kind], { id: randomUUID(), name: err.kind, message: err.message }, headers);
 }
