@@ -78,7 +78,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
   registerScimRoutes(router, credentials, logger);
 
-  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
+  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir(), { apiOrigins: config.consoleApiOrigins });
   const routes = createFallback(router);
   const shutdown = new AbortController();
   // Connect links every in-flight call to this signal; more than 10 at once is normal here.
