@@ -10,6 +10,7 @@ export interface HttpResponse {
   writeHead(statusCode: number, headers?: OutgoingHttpHeaders): unknown;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   end(chunk?: string | Uint8Array): unknown;
+  addTrailers(headers: Record<string, string>): unknown;
 }
 export type HttpHandler = (req: HttpRequest, res: HttpResponse, url: URL) => Promise<void> | void;
 

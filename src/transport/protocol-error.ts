@@ -26,12 +26,16 @@ export function sendRpcError(req: HttpRequest, res: HttpResponse, error: Connect
   Object.assign(headers, options.headers);
   const contentType = String(req.headers["content-type"] ?? "");
   if (contentType.startsWith("application/grpc")) {
-    res.writeHead(200, {
-      ...headers,
-      "content-type": contentType.startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc",
-      "grpc-status": String(error.code),
-      "grpc-message": encodeURIComponent(error.rawMessage),
-    });
+    const status = { "grpc-status": String(error.code), "grpc-message": encodeURIComponent(error.rawMessage) };
+    if (contentType.startsWith("application/grpc-web") || req.httpVersionMajor !== 2) {
+      // gRPC-web (and gRPC misdirected to HTTP/1.1): the status in the response headers.
+      res.writeHead(200, { ...headers, "content-type": "application/grpc-web+proto", ...status });
+    } else {
+      // gRPC over HTTP/2: Node's compatibility layer ends every stream with a trailers frame,
+      // so the status must travel there (grpc-go ignores it in headers that do not end the stream).
+      res.writeHead(200, { ...headers, "content-type": "application/grpc" });
+      res.addTrailers(status);
+    }
     res.end();
     return;
   }
