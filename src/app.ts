@@ -17,7 +17,9 @@ import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
+import { createRpcAdmission } from "./rpc/admission.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
+import { checkJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
 import { registerServices } from "./rpc/register-services.js";
@@ -79,7 +81,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
   registerScimRoutes(router, credentials, logger);
 
-  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
+  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir(), { apiOrigins: config.consoleApiOrigins });
   const routes = createFallback(router);
   const shutdown = new AbortController();
   // Connect links every in-flight call to this signal; more than 10 at once is normal here.
@@ -89,8 +91,10 @@ export async function startApp(options: AppOptions): Promise<App> {
       registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
       registerOperationalServices(r, stores, [OrganizationService]);
     },
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(credentials, OPEN_SERVICES)],
+    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(OPEN_SERVICES)],
     contextValues: requestContextValues,
+    admit: createRpcAdmission(credentials, OPEN_SERVICES),
+    checkJsonRequest,
     fallback: (req, res) => {
       consoleFiles(req, res).then(
         (handled) => handled || routes(req, res),

@@ -26,6 +26,11 @@ export interface Config {
   httpHeadersTimeoutMs: number;
   /** Idle keep-alive connections and HTTP/2 sessions are closed after this long. */
   httpIdleTimeoutMs: number;
+  /**
+   * Origins other than its own that the admin console may send the API key to (typed in by
+   * hand at sign-in); the console page's CSP connect-src is 'self' plus exactly these.
+   */
+  consoleApiOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -84,6 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  const consoleApiOrigins = (env.CONSOLE_API_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const origin of consoleApiOrigins) {
+    if (!isOrigin(origin)) problems.push(`CONSOLE_API_ORIGINS entries must be origins like https://scim.example.com, without a path (got "${origin}")`);
+  }
+
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
 
@@ -118,5 +131,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authFailuresPerMinute,
     httpHeadersTimeoutMs,
     httpIdleTimeoutMs,
+    consoleApiOrigins: consoleApiOrigins.map((o) => o.toLowerCase()),
   };
+}
+
+/** An http(s) origin exactly as a browser writes it: scheme, host and an optional port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value.toLowerCase().replace(/\/$/, "") && !value.endsWith("/");
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 import type { CredentialCheck } from "../../auth/credential-check.js";
 import { StoreUnavailableError } from "../../domain/errors.js";
 import { clientAddressOf } from "../../http/client-address.js";
+import { authorizationOf } from "../../http/header-values.js";
 import { requestInfoOf } from "../../http/request-info.js";
 import { headerOf, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../../http/http-router.js";
 import type { Logger } from "../../logging/logger.js";
@@ -15,7 +16,7 @@ const SCIM_JSON = "application/scim+json";
 export function registerScimRoutes(router: HttpRouter, credentials: CredentialCheck, logger: Logger): void {
   const route = (handler: (req: HttpRequest, res: HttpResponse, url: URL, baseUrl: string) => void) => async (req: HttpRequest, res: HttpResponse, url: URL) => {
     try {
-      const result = await credentials.scimToken(headerOf(req, "authorization"), clientAddressOf(req));
+      const result = await credentials.scimToken(authorizationOf(req), clientAddressOf(req));
       if (!result.ok) {
         const { refusal } = result;
         if (refusal.reason === "blocked") {
