@@ -36,6 +36,8 @@ export interface RunInfo {
   connections: number;
   smallSize: number;
   largeSize: number;
+  /** 1-minute load average at the start and at the end: other work on the machine widens every spread. */
+  loadAverage: [start: number, end: number];
 }
 
 const n0 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 0) : "–");
@@ -50,7 +52,8 @@ export function renderResults(info: RunInfo, loads: LoadRow[], growth: GrowthVer
     `# Benchmark results`,
     ``,
     `${info.started.toISOString().slice(0, 16).replace("T", " ")} UTC, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), ` +
-      `Node ${process.version}, ${info.database}; ${minutes.toFixed(1)} minutes. ` +
+      `Node ${process.version}, ${info.database}; ${minutes.toFixed(1)} minutes; load average ${info.loadAverage[0].toFixed(1)} at the start, ` +
+      `${info.loadAverage[1].toFixed(1)} at the end (the bench runs about three busy processes: a figure well above 3 means other work shared the machine). ` +
       `Verdict: ${missed.length === 0 ? "every target met" : `${missed.length} target(s) missed: ${missed.join("; ")}`}.`,
     ``,
     `## Ours against the baseline, same database, same run`,

@@ -7,6 +7,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { generateToken, API_KEY } from "../src/domain/secret-token.js";
 import { startFerretDb, type RunningFerretDb } from "../test/support/ferretdb.js";
 import { compare, type CompareOptions } from "./compare.js";
@@ -30,6 +31,7 @@ let ferret: RunningFerretDb | undefined;
 
 async function main(): Promise<number> {
   const started = new Date();
+  const loadAtStart = loadavg()[0]!;
   if (ROUNDS < 5) log(`BENCH_ROUNDS=${ROUNDS}: fewer than 5 rounds, a single odd round can move the median`);
 
   // First, while nothing else of the bench runs: the in-process growth measurement.
@@ -119,6 +121,7 @@ async function main(): Promise<number> {
       connections: CONNECTIONS,
       smallSize: GROWTH_SMALL,
       largeSize: GROWTH_LARGE,
+      loadAverage: [loadAtStart, loadavg()[0]!],
     },
     loads,
     growth,
