@@ -75,6 +75,8 @@ export function createConsoleHandler(rootDir: string, options: ConsoleOptions = 
   const contentSecurityPolicy = consoleContentSecurityPolicy(apiOrigins);
   const root = path.resolve(rootDir);
   return async (req: HttpRequest, res: HttpResponse): Promise<boolean> => {
+    // Most requests are not for the console: tell by the raw path before parsing any URL.
+    if (!(req.url ?? "").startsWith("/console")) return false;
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/console") {
       res.writeHead(308, { location: `${CONSOLE_PATH}${url.search}`, "cache-control": "no-store" });
