@@ -32,9 +32,11 @@ interface Doc {
   createdAt: Date;
   updatedAt: Date;
   tokenHash: string;
-  tokenExpiresAt: Date;
+  tokenIssuedAt: Date;
   tokenLifetimeSeconds: number;
 }
+
+const expiresAt = (d: Doc) => new Date(d.tokenIssuedAt.getTime() + d.tokenLifetimeSeconds * 1000);
 
 const uri = process.env.MONGODB_URI!;
 const organizationId = process.env.INIT_ORGANIZATION_ID!;
@@ -52,7 +54,7 @@ const toMessage = (d: Doc) =>
     ssoConfigurationId: d.ssoConfigurationId,
     createdAt: timestampFromDate(d.createdAt),
     updatedAt: timestampFromDate(d.updatedAt),
-    tokenExpiresAt: timestampFromDate(d.tokenExpiresAt),
+    tokenExpiresAt: timestampFromDate(expiresAt(d)),
     allowUnverifiedEmailAccountLinking: d.allowUnverifiedEmailAccountLinking,
   });
 
@@ -74,12 +76,13 @@ function routes(router: ConnectRouter) {
   );
   router.rpc(OrganizationService.method.regenerateSCIMToken, async (req) => {
     const token = `scim_${randomBytes(30).toString("base64url")}`;
-    const tokenExpiresAt = new Date(Date.now() + 86_400_000);
-    await collection.findOneAndUpdate(
+    // The same single write as the service's: new hash and issue time, the stored lifetime kept.
+    const doc = await collection.findOneAndUpdate(
       { _id: req.scimConfigurationId },
-      { $set: { tokenHash: createHash("sha256").update(token).digest("hex"), tokenExpiresAt }, $max: { updatedAt: new Date() } },
+      { $set: { tokenHash: createHash("sha256").update(token).digest("hex"), tokenIssuedAt: new Date() }, $max: { updatedAt: new Date() } },
+      { returnDocument: "after" },
     );
-    return create(RegenerateSCIMTokenResponseSchema, { token, tokenExpiresAt: timestampFromDate(tokenExpiresAt) });
+    return create(RegenerateSCIMTokenResponseSchema, doc ? { token, tokenExpiresAt: timestampFromDate(expiresAt(doc)) } : {});
   });
 }
 

@@ -21,7 +21,7 @@ async function runHttp(spec: Extract<LoadSpec, { kind: "http" }>): Promise<LoadR
     url: spec.url,
     method: spec.method ?? "POST",
     connections: spec.connections,
-    timeout: spec.timeoutS ?? 10,
+    timeout: 10,
     headers: spec.headers,
     requests: [
       {
@@ -34,8 +34,7 @@ async function runHttp(spec: Extract<LoadSpec, { kind: "http" }>): Promise<LoadR
       },
     ],
   };
-  if (spec.amount !== undefined) opts.amount = spec.amount;
-  else opts.duration = spec.durationS ?? 5;
+  opts.duration = spec.durationS ?? 5;
   const started = performance.now();
   const r = await autocannon(opts);
   const seconds = (performance.now() - started) / 1000;

@@ -38,9 +38,6 @@ export type LoadSpec =
       bodies: string[];
       connections: number;
       durationS?: number;
-      /** Instead of a duration: this many requests in total. */
-      amount?: number;
-      timeoutS?: number;
     }
   | {
       kind: "grpc";

@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { MongoClient } from "mongodb";
 import { newId } from "../src/domain/ids.js";
 import { generateToken, hashSecret, SCIM_TOKEN } from "../src/domain/secret-token.js";
-import { createMongoStores } from "../src/adapters/mongo/connection.js";
-import type { ScimConfigurationRecord } from "../src/domain/records.js";
+import { createMongoStores, type ScimConfigurationRecord } from "./adapters.js";
 
 const YEAR_S = 365 * 86_400;
 
-function record(organizationId: string, now: Date, tokenHash = hashSecret(generateToken(SCIM_TOKEN))): ScimConfigurationRecord {
+/** A SCIM configuration of the organization as the service would create it, valid for a year. */
+export function benchRecord(organizationId: string, now: Date, tokenHash = hashSecret(generateToken(SCIM_TOKEN))): ScimConfigurationRecord {
   return {
     id: newId(now),
     organizationId,
@@ -33,37 +32,10 @@ export async function seedThroughStore(uri: string, database: string, organizati
   const token = generateToken(SCIM_TOKEN);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const r = record(organizationId, new Date(), i === 0 ? hashSecret(token) : undefined);
+    const r = benchRecord(organizationId, new Date(), i === 0 ? hashSecret(token) : undefined);
     await stores.scimConfigurations.create(r);
     ids.push(r.id);
   }
   await stores.close();
   return { ids, token };
-}
-
-/**
- * Bulk-loads a large organization: the store creates the collection and its indexes, then the
- * documents go in with insertMany in the store's document shape (id as _id), which is checked
- * afterwards by reading one back through the store.
- */
-export async function seedBulk(uri: string, database: string, organizationId: string, count: number): Promise<string[]> {
-  const stores = await createMongoStores({ uri, database, operationTimeoutMs: 120_000 });
-  const client = new MongoClient(uri, { socketTimeoutMS: 120_000 });
-  const collection = client.db(database).collection("scim_configurations");
-  const ids: string[] = [];
-  const now = new Date();
-  for (let i = 0; i < count; i += 2000) {
-    const docs = [];
-    for (let j = i; j < Math.min(count, i + 2000); j++) {
-      const { id, ...rest } = record(organizationId, now);
-      ids.push(id);
-      docs.push({ _id: id, ...rest });
-    }
-    await collection.insertMany(docs as never[], { ordered: false });
-  }
-  const probe = await stores.scimConfigurations.get(organizationId, ids[ids.length - 1]!);
-  if (probe?.id !== ids[ids.length - 1]) throw new Error("bulk-loaded documents do not read back through the store");
-  await client.close();
-  await stores.close();
-  return ids;
 }

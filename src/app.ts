@@ -21,7 +21,9 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { ConfigurationLimiter } from "./routes/scim/configuration-limiter.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
+import { createRpcAdmission } from "./rpc/admission.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
+import { checkJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
 import { registerServices } from "./rpc/register-services.js";
@@ -92,7 +94,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
   });
 
-  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir());
+  const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir(), { apiOrigins: config.consoleApiOrigins });
   const routes = createFallback(router);
   const shutdown = new AbortController();
   // Connect links every in-flight call to this signal; more than 10 at once is normal here.
@@ -102,8 +104,10 @@ export async function startApp(options: AppOptions): Promise<App> {
       registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
       registerOperationalServices(r, stores, [OrganizationService]);
     },
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(credentials, OPEN_SERVICES)],
+    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(OPEN_SERVICES)],
     contextValues: requestContextValues,
+    admit: createRpcAdmission(credentials, OPEN_SERVICES),
+    checkJsonRequest,
     fallback: (req, res) => {
       consoleFiles(req, res).then(
         (handled) => handled || routes(req, res),

@@ -32,6 +32,11 @@ export interface Config {
   scimRatePerSecond: number;
   /** Requests above the sustained rate one SCIM configuration may make at once. */
   scimRateBurst: number;
+  /**
+   * Origins other than its own that the admin console may send the API key to (typed in by
+   * hand at sign-in); the console page's CSP connect-src is 'self' plus exactly these.
+   */
+  consoleApiOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -107,6 +112,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
+  const consoleApiOrigins = (env.CONSOLE_API_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const origin of consoleApiOrigins) {
+    if (!isOrigin(origin)) problems.push(`CONSOLE_API_ORIGINS entries must be origins like https://scim.example.com, without a path (got "${origin}")`);
+  }
+
   const logLevel = (env.LOG_LEVEL || "info") as Config["logLevel"];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}`);
 
@@ -144,5 +157,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl,
     scimRatePerSecond,
     scimRateBurst,
+    consoleApiOrigins: consoleApiOrigins.map((o) => o.toLowerCase()),
   };
+}
+
+/** An http(s) origin exactly as a browser writes it: scheme, host and an optional port, nothing else. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value.toLowerCase().replace(/\/$/, "") && !value.endsWith("/");
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,9 @@ import type { Session } from "./session.js";
 
 export type OrganizationClient = Client<typeof OrganizationService>;
 
+/** Rows per page in the console's tables, and per call when it loads a whole list. */
+export const PAGE_SIZE = 10;
+
 /** No call may leave the page waiting forever. */
 const CALL_TIMEOUT_MS = 15_000;
 

@@ -53,9 +53,10 @@ export class CredentialCheck {
    * A management API key. `bareAllowed` also takes the key without the Bearer scheme (Unleash's
    * form); otherwise such a header is refused with a message that says Bearer is expected.
    */
-  async managementKey(authorization: string | undefined, client: string, bareAllowed: boolean): Promise<CheckResult<Principal>> {
+  async managementKey(authorization: string | string[] | undefined, client: string, bareAllowed: boolean): Promise<CheckResult<Principal>> {
     const blocked = this.blocked(client);
     if (blocked) return blocked;
+    if (Array.isArray(authorization)) return repeatedHeader(authorization.length);
     const key = bareAllowed ? bareOrBearerToken(authorization) : bearerToken(authorization);
     if (key === undefined) {
       const detail =
@@ -74,9 +75,10 @@ export class CredentialCheck {
   }
 
   /** A SCIM bearer token, as an identity provider presents it to /scim/v2. */
-  async scimToken(authorization: string | undefined, client: string): Promise<CheckResult<ScimPrincipal>> {
+  async scimToken(authorization: string | string[] | undefined, client: string): Promise<CheckResult<ScimPrincipal>> {
     const blocked = this.blocked(client);
     if (blocked) return blocked;
+    if (Array.isArray(authorization)) return repeatedHeader(authorization.length);
     const verdict = await this.options.scimTokens.verify(bearerToken(authorization));
     if (verdict.ok) return { ok: true, principal: { configuration: verdict.configuration } };
     // Only guesses count as failures: a real token that expired or whose configuration is
@@ -91,4 +93,9 @@ export class CredentialCheck {
     if (wait === 0) return undefined;
     return { ok: false, refusal: { reason: "blocked", retryAfterSeconds: wait, detail: `too many failed authentications from this client; retry after ${wait} s` } };
   }
+}
+
+/** Several Authorization headers: which one counts would be a guess (a proxy may have read another). */
+function repeatedHeader(count: number): { ok: false; refusal: Refusal } {
+  return { ok: false, refusal: { reason: "invalid", detail: `the request has ${count} Authorization headers; send exactly one` } };
 }

@@ -29,8 +29,12 @@ export interface PageParams {
  */
 export function parsePageRequest(body: PageParams, query: PageParams = {}): PageRequest {
   const rawSize = query.pageSize ?? body.pageSize ?? 0;
-  const size = typeof rawSize === "number" ? rawSize : /^\d{1,9}$/.test(rawSize) ? Number(rawSize) : NaN;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+  // "abc" is a different mistake from 500: say which one it is.
+  const size = typeof rawSize === "number" ? rawSize : /^\s*-?\d+\s*$/.test(rawSize) ? Number(rawSize) : NaN;
+  if (!Number.isInteger(size)) {
+    throw new ValidationError("pagination.page_size", `must be a whole number (got ${JSON.stringify(String(rawSize).slice(0, 40))})`);
+  }
+  if (size < 0 || size > MAX_PAGE_SIZE) {
     throw new ValidationError("pagination.page_size", `must be between 0 and ${MAX_PAGE_SIZE}`);
   }
   const token = query.token ?? body.token ?? "";
@@ -57,4 +61,18 @@ export function toPage<T extends { id: string }>(rows: T[], limit: number): Page
   if (rows.length <= limit) return { items: rows, nextToken: "" };
   const items = rows.slice(0, limit);
   return { items, nextToken: encodeCursor(items[items.length - 1]!.id) };
+}
+
+/**
+ * Cuts a page short where the items' sizes add up to more than `maxBytes` (keeping at least one),
+ * so the client continues after the last item kept. Record sizes are bounded by the write rules,
+ * but a full page of the largest ones must still fit in one response.
+ */
+export function fitPage<T extends { id: string }>(page: Page<T>, maxBytes: number, sizeOf: (item: T) => number): Page<T> {
+  let total = 0;
+  for (const [i, item] of page.items.entries()) {
+    total += sizeOf(item);
+    if (total > maxBytes && i > 0) return { items: page.items.slice(0, i), nextToken: encodeCursor(page.items[i - 1]!.id) };
+  }
+  return page;
 }

@@ -10,6 +10,7 @@ export interface HttpResponse {
   writeHead(statusCode: number, headers?: OutgoingHttpHeaders): unknown;
   setHeader(name: string, value: string | number | readonly string[]): unknown;
   end(chunk?: string | Uint8Array): unknown;
+  addTrailers(headers: Record<string, string>): unknown;
 }
 export type HttpHandler = (req: HttpRequest, res: HttpResponse, url: URL) => Promise<void> | void;
 
@@ -22,7 +23,8 @@ interface Route {
 /**
  * A small router for the plain HTTP routes that share the port with the RPCs (health,
  * Unleash-style admin, SCIM). A path matches exactly, or, when it ends in "/*", every path under
- * that prefix (exact paths win). It answers 405 with Allow for a known path and a wrong method.
+ * that prefix (exact paths win). It answers 405 with Allow for a known path and a wrong method,
+ * unless a route of method "*" takes the path's other methods.
  */
 export class HttpRouter {
   private readonly routes: Route[] = [];
@@ -45,7 +47,8 @@ export class HttpRouter {
     }
     if (matches.length === 0) return false;
     const method = req.method === "HEAD" ? "GET" : req.method;
-    const route = matches.find((r) => r.method === method);
+    // "*" serves every method the path has no route of its own for (a 405 in its own format).
+    const route = matches.find((r) => r.method === method) ?? matches.find((r) => r.method === "*");
     if (!route) {
       sendJson(res, 405, { error: "method not allowed" }, { allow: matches.map((r) => r.method).join(", ") });
       return true;

@@ -20,22 +20,36 @@ const CONTENT_TYPES: Record<string, string> = {
   ".woff2": "font/woff2",
 };
 
+export interface ConsoleOptions {
+  /** Origins besides its own that the console may call (CONSOLE_API_ORIGINS); none by default. */
+  apiOrigins?: readonly string[];
+}
+
 /**
- * The page may call another origin's API (the base URL is a sign-in field), so connect-src stays
- * open to http(s); everything else is locked to the console's own files, and no framing protects
- * an admin page from clickjacking.
+ * The page calls its own origin, and only the origins the server lists (the console offers them
+ * when typed in by hand, with a warning): connect-src says exactly that, so a crafted link or a
+ * script cannot send the admin key elsewhere. Everything else is locked to the console's own
+ * files, and no framing protects an admin page from clickjacking.
  */
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "connect-src 'self' http: https:",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "script-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join("; ");
+export function consoleContentSecurityPolicy(apiOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    ["connect-src 'self'", ...apiOrigins].join(" "),
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** The list the console reads at sign-in, written into every HTML page as a meta tag. */
+function withApiOriginsMeta(html: Buffer, apiOrigins: readonly string[]): Buffer {
+  const content = apiOrigins.join(",").replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return Buffer.from(html.toString("utf8").replace("<head>", `<head>\n    <meta name="console-api-origins" content="${content}" />`), "utf8");
+}
 
 /** The console's build output: `dist/console` under the package root (see console/vite.config.ts). */
 export function defaultConsoleDir(): string {
@@ -56,9 +70,13 @@ export function defaultConsoleDir(): string {
  * for a year; index.html is revalidated on every load so a new build is picked up at once.
  * Returns false for paths outside /console so the caller tries its other routes.
  */
-export function createConsoleHandler(rootDir: string) {
+export function createConsoleHandler(rootDir: string, options: ConsoleOptions = {}) {
+  const apiOrigins = options.apiOrigins ?? [];
+  const contentSecurityPolicy = consoleContentSecurityPolicy(apiOrigins);
   const root = path.resolve(rootDir);
   return async (req: HttpRequest, res: HttpResponse): Promise<boolean> => {
+    // Most requests are not for the console: tell by the raw path before parsing any URL.
+    if (!(req.url ?? "").startsWith("/console")) return false;
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/console") {
       res.writeHead(308, { location: `${CONSOLE_PATH}${url.search}`, "cache-control": "no-store" });
@@ -96,8 +114,8 @@ export function createConsoleHandler(rootDir: string) {
       }
     }
 
-    const body = await readFile(file);
     const ext = path.extname(file);
+    const body = ext === ".html" ? withApiOriginsMeta(await readFile(file), apiOrigins) : await readFile(file);
     const headers: Record<string, string | number> = {
       "content-type": CONTENT_TYPES[ext] ?? "application/octet-stream",
       "content-length": body.length,
@@ -106,7 +124,7 @@ export function createConsoleHandler(rootDir: string) {
       "referrer-policy": "no-referrer",
     };
     if (ext === ".html") {
-      headers["content-security-policy"] = CONTENT_SECURITY_POLICY;
+      headers["content-security-policy"] = contentSecurityPolicy;
       headers["x-frame-options"] = "DENY";
     }
     res.writeHead(200, headers);

@@ -8,6 +8,7 @@ import { requireUuid } from "../domain/rules.js";
 import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import { ValidationError } from "../domain/validation-error.js";
 import { clientAddressOf } from "../http/client-address.js";
+import { authorizationOf } from "../http/header-values.js";
 import { requestInfoOf } from "../http/request-info.js";
 import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../http/http-router.js";
 import type { Logger } from "../logging/logger.js";
@@ -17,6 +18,7 @@ type UnleashErrorName =
   | "AuthenticationRequired"
   | "NoAccessError"
   | "NotFoundError"
+  | "MethodNotAllowedError"
   | "ValidationError"
   | "ContentTypeError"
   | "ContentTooLarge"
@@ -27,6 +29,7 @@ const STATUS: Record<UnleashErrorName, number> = {
   AuthenticationRequired: 401,
   NoAccessError: 403,
   NotFoundError: 404,
+  MethodNotAllowedError: 405,
   ValidationError: 400,
   ContentTypeError: 415,
   ContentTooLarge: 413,
@@ -41,6 +44,8 @@ class UnleashError extends Error {
     message: string,
     /** Seconds, for Retry-After (TooManyRequests). */
     readonly retryAfter?: number,
+    /** The methods the path takes, for Allow (MethodNotAllowedError). */
+    readonly allow?: string,
   ) {
     super(message);
   }
@@ -112,10 +117,29 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
       sendJson(res, 200, { token: issued.token });
     }),
   );
+  registerUnleashMisses(router);
+}
+
+/**
+ * A wrong method or an unknown path under /api/admin/scim-settings answers in Unleash's error
+ * form too (`MethodNotAllowedError` is this service's name for 405; Unleash has none), before
+ * any authentication: neither reveals anything about an organization.
+ */
+function registerUnleashMisses(router: HttpRouter): void {
+  const notAllowed = (allow: string) => (req: HttpRequest, res: HttpResponse) =>
+    sendUnleashError(res, new UnleashError("MethodNotAllowedError", `${req.method} is not allowed on this route; use ${allow}.`, undefined, allow));
+  router.add("*", "/api/admin/scim-settings", notAllowed("GET, POST"));
+  router.add("*", "/api/admin/scim-settings/generate-new-token", notAllowed("POST"));
+  router.add("*", "/api/admin/scim-settings/*", (_req, res, url) =>
+    sendUnleashError(
+      res,
+      new UnleashError("NotFoundError", `${url.pathname} is not a route; the SCIM settings routes are GET and POST /api/admin/scim-settings and POST /api/admin/scim-settings/generate-new-token.`),
+    ),
+  );
 }
 
 async function authenticate(req: HttpRequest, credentials: CredentialCheck): Promise<Principal> {
-  const result = await credentials.managementKey(headerOf(req, "authorization"), clientAddressOf(req), true);
+  const result = await credentials.managementKey(authorizationOf(req), clientAddressOf(req), true);
   if (result.ok) {
     const info = requestInfoOf(req);
     if (info) info.apiKeyId = result.principal.apiKeyId;
@@ -172,5 +196,6 @@ function sendUnleashError(res: HttpResponse, err: UnleashError): void {
   const headers: Record<string, string> = {};
   if (err.kind === "AuthenticationRequired") headers["www-authenticate"] = 'Bearer realm="scim-config-service"';
   if (err.retryAfter !== undefined) headers["retry-after"] = String(err.retryAfter);
+  if (err.allow !== undefined) headers.allow = err.allow;
   sendJson(res, STATUS[err.kind], { id: randomUUID(), name: err.kind, message: err.message }, headers);
 }

@@ -1,7 +1,5 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
-import type { CredentialCheck, Refusal } from "../auth/credential-check.js";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import { kClientAddress } from "../http/client-address.js";
 import { kRequestInfo } from "../http/request-info.js";
 import type { Logger } from "../logging/logger.js";
 import { toConnectError } from "./connect-errors.js";
@@ -34,27 +32,13 @@ export function createErrorAndLogInterceptor(logger: Logger): Interceptor {
 }
 
 /**
- * Authenticates the management API key of every call (the one credential check) and puts the
- * principal into the context. Only `Authorization: Bearer <key>` is accepted on the RPCs (the
- * Unleash routes also take a bare key). Services in `openServices` (health, reflection) are
- * called without a key.
+ * Fails closed: every call to a service that is not open must carry the principal that the
+ * admission (src/rpc/admission.ts, run by the transport from the headers) put into its context.
+ * This only reads it; a call without one means the admission was not wired, and is refused.
  */
-export function createAuthInterceptor(credentials: CredentialCheck, openServices: ReadonlySet<string> = new Set()): Interceptor {
+export function createAuthInterceptor(openServices: ReadonlySet<string> = new Set()): Interceptor {
   return (next) => async (req) => {
-    if (openServices.has(req.service.typeName)) return next(req);
-    const client = req.contextValues.get(kClientAddress);
-    const result = await credentials.managementKey(req.header.get("authorization") ?? undefined, client, false);
-    if (!result.ok) throw refusalToConnectError(result.refusal);
-    req.contextValues.set(kPrincipal, result.principal);
-    const info = req.contextValues.get(kRequestInfo);
-    if (info) info.apiKeyId = result.principal.apiKeyId;
-    return next(req);
+    if (openServices.has(req.service.typeName) || req.contextValues.get(kPrincipal) !== undefined) return next(req);
+    throw new ConnectError("missing API key: send Authorization: Bearer <API key>", Code.Unauthenticated);
   };
-}
-
-function refusalToConnectError(refusal: Refusal): ConnectError {
-  if (refusal.reason === "blocked") {
-    return new ConnectError(refusal.detail, Code.ResourceExhausted, { "retry-after": String(refusal.retryAfterSeconds) });
-  }
-  return new ConnectError(refusal.detail, Code.Unauthenticated);
 }

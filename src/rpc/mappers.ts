@@ -58,3 +58,13 @@ export function ssoConfigurationToProto(r: SsoConfigurationRecord): SSOConfigura
     claimsExpression: r.claimsExpression,
   });
 }
+
+/**
+ * An upper bound of an SSO configuration's encoded size in either format: 6 bytes per UTF-16
+ * unit covers UTF-8 (at most 3 per unit) and JSON escapes (at most 6, \u0000), plus room for
+ * field names, quotes and the fixed-size fields.
+ */
+export function ssoConfigurationSizeBound(r: SsoConfigurationRecord): number {
+  const texts = [r.id, r.organizationId, r.clientId, r.issuerUrl, r.emailDomain, r.displayName, r.claimsExpression, ...r.emailDomains, ...r.additionalScopes, ...Object.keys(r.claims), ...Object.values(r.claims)];
+  return 512 + texts.reduce((sum, t) => sum + 6 * t.length + 8, 0);
+}

@@ -38,19 +38,25 @@ import {
   type RegenerateSCIMTokenResponse,
 } from "../../gen/gitpod/v1/organization_pb.js";
 import { PaginationResponseSchema } from "../../gen/gitpod/v1/pagination_pb.js";
-import { parsePageRequest } from "../domain/pagination.js";
+import { fitPage, parsePageRequest } from "../domain/pagination.js";
 import { requireAdmin, requireOwnOrganization } from "../domain/principal.js";
-import { maxLength, optionalUuid, requireUuid } from "../domain/rules.js";
+import { optionalText, optionalUuid, requireUuid } from "../domain/rules.js";
 import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import type { SsoConfigurations } from "../domain/sso-configurations.js";
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, tokenLifetimeSeconds } from "../domain/token-lifetime.js";
 import { principalOf, queryPageParams } from "./context.js";
-import { scimConfigurationToProto, ssoConfigurationToProto } from "./mappers.js";
+import { scimConfigurationToProto, ssoConfigurationSizeBound, ssoConfigurationToProto } from "./mappers.js";
 import { ssoCreateInput, ssoUpdatePatch } from "./sso-request-rules.js";
 
 type Impl = ServiceImpl<typeof OrganizationService>;
 
 export const NAME_MAX_LENGTH = 128;
+
+/**
+ * A list response stays well under the 4 MiB that gRPC clients accept by default (and the
+ * server's writeMaxBytes): a page of large SSO configurations is cut short, with a next token.
+ */
+export const LIST_RESPONSE_BUDGET_BYTES = 3 * 1024 * 1024;
 
 /**
  * gitpod.v1.OrganizationService: translates messages to use-case calls and back. Every method
@@ -86,7 +92,7 @@ export class OrganizationServiceHandler implements Impl {
     const page = parsePageRequest(req.pagination ?? {}, queryPageParams(ctx));
     const organizationId = requireUuid("organization_id", req.organizationId);
     requireOwnOrganization(principal, organizationId);
-    const result = await this.sso.list(organizationId, page);
+    const result = fitPage(await this.sso.list(organizationId, page), LIST_RESPONSE_BUDGET_BYTES, ssoConfigurationSizeBound);
     return create(ListSSOConfigurationsResponseSchema, {
       pagination: create(PaginationResponseSchema, { nextToken: result.nextToken }),
       ssoConfigurations: result.items.map(ssoConfigurationToProto),
@@ -113,7 +119,7 @@ export class OrganizationServiceHandler implements Impl {
     const principal = writer(ctx);
     const organizationId = requireUuid("organization_id", req.organizationId);
     const ssoConfigurationId = requireUuid("sso_configuration_id", req.ssoConfigurationId);
-    const name = maxLength("name", req.name ?? "", NAME_MAX_LENGTH);
+    const name = optionalText("name", req.name ?? "", NAME_MAX_LENGTH);
     const lifetime = tokenLifetimeSeconds("token_expires_in", req.tokenExpiresIn, DEFAULT_TOKEN_LIFETIME_SECONDS);
     requireOwnOrganization(principal, organizationId);
     const created = await this.scim.create({
@@ -123,6 +129,7 @@ export class OrganizationServiceHandler implements Impl {
       tokenLifetimeSeconds: lifetime,
       allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking ?? false,
     });
+    noStore(ctx);
     return create(CreateSCIMConfigurationResponseSchema, {
       scimConfiguration: scimConfigurationToProto(created.configuration),
       token: created.token,
@@ -151,7 +158,7 @@ export class OrganizationServiceHandler implements Impl {
     const principal = writer(ctx);
     const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
     const patch = {
-      name: req.name === undefined ? undefined : maxLength("name", req.name, NAME_MAX_LENGTH),
+      name: req.name === undefined ? undefined : optionalText("name", req.name, NAME_MAX_LENGTH),
       enabled: req.enabled,
       ssoConfigurationId: optionalUuid("sso_configuration_id", req.ssoConfigurationId),
       allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking,
@@ -172,11 +179,17 @@ export class OrganizationServiceHandler implements Impl {
     const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
     const lifetime = req.tokenExpiresIn === undefined ? undefined : tokenLifetimeSeconds("token_expires_in", req.tokenExpiresIn, 0);
     const issued = await this.scim.regenerateToken(principal.organizationId, id, lifetime);
+    noStore(ctx);
     return create(RegenerateSCIMTokenResponseSchema, {
       token: issued.token,
       tokenExpiresAt: timestampFromDate(issued.tokenExpiresAt),
     });
   }
+}
+
+/** A response that carries a token must not be kept by any cache on the way. */
+function noStore(ctx: HandlerContext): void {
+  ctx.responseHeader.set("cache-control", "no-store");
 }
 
 function writer(ctx: HandlerContext) {

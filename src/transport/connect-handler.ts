@@ -1,110 +1,100 @@
-import { Code, ConnectError, createConnectRouter, type ConnectRouter, type ContextValues } from "@connectrpc/connect";
-import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
-import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
-import type { ConnectRouterOptions } from "@connectrpc/connect";
+import type { DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError, createConnectRouter, createContextValues, type ConnectRouter, type ConnectRouterOptions, type ContextValues } from "@connectrpc/connect";
+import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import { sendJson, type HttpRequest, type HttpResponse, type RequestHandler } from "../http/http-router.js";
 import type { Logger } from "../logging/logger.js";
-import type { HttpRequest } from "../http/http-router.js";
-import type { RequestHandler } from "../http/http-router.js";
+import { clientErrorCompressions } from "./compression.js";
+import { checkConnectJsonRequest, type JsonRequestCheck } from "./connect-json-request.js";
+import { capDeadlineHeaders } from "./deadline-headers.js";
+import { createErrorRewriter, rewriteErrors } from "./error-rewrites.js";
+import { sendRpcError } from "./protocol-error.js";
+import { requestTargetProblem } from "./request-target.js";
+import { preflightRefusal, type Refusal } from "./rpc-preflight.js";
 
-export interface NodeHandlerOptions extends ConnectRouterOptions {
+/**
+ * Decides from the request's headers alone whether the caller may call the method, before any
+ * of its body is read. On success it puts what it learned (the principal) into `values` and
+ * resolves undefined; otherwise it resolves the error to answer.
+ */
+export type Admission = (req: HttpRequest, method: DescMethod, values: ContextValues) => Promise<ConnectError | undefined>;
+
+export interface NodeHandlerOptions extends Omit<ConnectRouterOptions, "readMaxBytes" | "maxTimeoutMs"> {
   /** Registers the procedures. */
   routes: (router: ConnectRouter) => void;
   /** Serves every path that is not a procedure. */
   fallback: RequestHandler;
   /** Per-request context values (e.g. from the raw request). */
   contextValues?: (req: HttpRequest) => ContextValues;
+  /** Authenticates from the headers, before the body is read; unset: every call is admitted. */
+  admit?: Admission;
+  /** Checks Connect JSON requests before protobuf-es parses them; unset: no check. */
+  checkJsonRequest?: JsonRequestCheck;
+  /** Largest request body (after decompression), in bytes. */
+  readMaxBytes: number;
+  /** Longest deadline a client may ask for; longer ones, and 0, are capped to it. */
+  maxTimeoutMs: number;
   logger: Logger;
 }
 
 /**
- * connect-node's adapter, plus one correction: connect-es reports a request body that is not
- * valid protobuf binary as `internal` ("parse binary: ..."), where JSON that does not parse is
- * `invalid_argument`. A malformed request is the client's mistake, so it must be
- * `invalid_argument` in every protocol; this rewrites exactly that error, nothing else.
+ * connect-node's adapter, with what happens before connect-es sees a request and after it
+ * answers: a malformed request target is refused; a wrong HTTP method or content type gets an
+ * answer that says what to send; the credential is checked from the headers, so a caller
+ * without one never makes the server buffer a body; deadlines are capped; Connect JSON is
+ * checked field by field; and errors that connect-es words for its maintainers are reworded.
  */
 export function createNodeHandler(options: NodeHandlerOptions): RequestHandler {
-  options.acceptCompression ??= [compressionGzip, compressionBrotli];
-  const router = createConnectRouter(options);
+  const compressions = options.acceptCompression ?? clientErrorCompressions(options.readMaxBytes);
+  const router = createConnectRouter({ ...options, acceptCompression: compressions });
   options.routes(router);
   const paths = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
+  const rewriter = createErrorRewriter(options.readMaxBytes);
+
+  async function serve(req: HttpRequest, res: HttpResponse & Parameters<RequestHandler>[1], handler: UniversalHandler): Promise<void> {
+    const early = preflightRefusal(req, handler);
+    if (early) return refuse(req, res, early);
+    const values = options.contextValues?.(req) ?? createContextValues();
+    const denied = await options.admit?.(req, handler.method, values);
+    if (denied) return refuse(req, res, { error: denied });
+
+    let uReq = universalRequestFromNodeRequest(req, res, undefined, values);
+    capDeadlineHeaders(uReq.header, options.maxTimeoutMs);
+    if (options.checkJsonRequest) {
+      const checked = await checkConnectJsonRequest(uReq, handler, { check: options.checkJsonRequest, readMaxBytes: options.readMaxBytes, compressions });
+      if (checked instanceof ConnectError) return refuse(req, res, { error: checked });
+      uReq = checked;
+    }
+    const uRes = await rewriteErrors(await handler(uReq), rewriter);
+    // connect-es answers an oversized body before reading it; the rest is never read either.
+    if (req.httpVersionMajor === 1 && !req.complete) (uRes.header ??= new Headers()).set("connection", "close");
+    await universalResponseToNodeResponse(uRes, res);
+  }
+
   return (req, res) => {
+    const problem = requestTargetProblem(req);
+    if (problem !== undefined) {
+      sendJson(res, 400, { error: problem }, req.httpVersionMajor === 1 ? { connection: "close" } : {});
+      return;
+    }
     const handler = paths.get(req.url?.split("?", 1)[0] ?? "");
     if (!handler) return options.fallback(req, res);
-    const uReq = universalRequestFromNodeRequest(req, res, undefined, options.contextValues?.(req));
-    handler(uReq)
-      .then(reportParseErrorsAsInvalidArgument)
-      .then((uRes) => universalResponseToNodeResponse(uRes, res))
-      .catch((reason: unknown) => {
-        if (ConnectError.from(reason).code === Code.Aborted) return;
-        options.logger.error({ err: reason, procedure: handler.requestPath }, "rpc handler failed");
-      });
+    serve(req, res, handler).catch((reason: unknown) => {
+      const code = ConnectError.from(reason).code;
+      // The client went away (or aborted the stream): nobody is left to answer.
+      if (code === Code.Aborted || code === Code.Canceled) return;
+      options.logger.error({ err: reason, procedure: handler.requestPath }, "rpc handler failed");
+      if (!res.headersSent) sendRpcError(req, res, new ConnectError("internal error", Code.Internal));
+      else res.end();
+    });
   };
 }
 
-const PARSE_BINARY = "parse binary:";
-
-async function reportParseErrorsAsInvalidArgument(res: UniversalServerResponse): Promise<UniversalServerResponse> {
-  const contentType = res.header?.get("content-type") ?? "";
-  if (contentType.startsWith("application/grpc-web")) return { ...res, body: res.body && rewriteGrpcWebTrailer(res.body) };
-  if (contentType.startsWith("application/grpc")) return { ...res, body: res.body && rewriteGrpcTrailer(res.body, res) };
-  if (res.status === 500 && contentType.startsWith("application/json") && res.body) {
-    const bytes = await collect(res.body);
-    const text = new TextDecoder().decode(bytes);
-    try {
-      const error = JSON.parse(text) as { code?: string; message?: string };
-      if (error.code === "internal" && error.message?.startsWith(PARSE_BINARY)) {
-        const body = new TextEncoder().encode(JSON.stringify({ code: "invalid_argument", message: invalidMessage(error.message) }));
-        res.header?.set("content-length", String(body.byteLength));
-        return { ...res, status: 400, body: once(body) };
-      }
-    } catch {
-      /* not a Connect error body: pass it on unchanged */
-    }
-    return { ...res, body: once(bytes) };
-  }
-  return res;
-}
-
-const invalidMessage = (message: string) => `request body is not a valid protobuf message (${message.slice(PARSE_BINARY.length).trim()})`;
-
-async function* rewriteGrpcTrailer(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse): AsyncIterable<Uint8Array> {
-  yield* body;
-  // Trailers are filled in while the body is produced, and written after it.
-  const message = decodeURIComponent(res.trailer?.get("grpc-message") ?? "");
-  if (res.trailer?.get("grpc-status") === String(Code.Internal) && message.startsWith(PARSE_BINARY)) {
-    res.trailer.set("grpc-status", String(Code.InvalidArgument));
-    res.trailer.set("grpc-message", encodeURIComponent(invalidMessage(message)));
-  }
-}
-
-async function* rewriteGrpcWebTrailer(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  for await (const chunk of body) {
-    // The trailer is the envelope with flag 0x80; its payload is "name: value\r\n" lines.
-    if (chunk.byteLength > 5 && chunk[0] === 0x80) {
-      const text = new TextDecoder().decode(chunk.subarray(5));
-      const status = /grpc-status: *(\d+)/i.exec(text)?.[1];
-      const message = decodeURIComponent(/grpc-message: *([^\r\n]*)/i.exec(text)?.[1] ?? "");
-      if (status === String(Code.Internal) && message.startsWith(PARSE_BINARY)) {
-        const fixed = `grpc-status: ${Code.InvalidArgument}\r\ngrpc-message: ${encodeURIComponent(invalidMessage(message))}\r\n`;
-        const payload = new TextEncoder().encode(fixed);
-        const envelope = new Uint8Array(5 + payload.byteLength);
-        envelope[0] = 0x80;
-        new DataView(envelope.buffer).setUint32(1, payload.byteLength);
-        envelope.set(payload, 5);
-        yield envelope;
-        continue;
-      }
-    }
-    yield chunk;
-  }
-}
-
-async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  for await (const c of body) chunks.push(c);
-  return Buffer.concat(chunks);
-}
-
-async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
+/**
+ * Answers a refusal in the caller's protocol. An HTTP/1.1 request whose body was not read (or
+ * not to its end) also gets `Connection: close`: the rest of that body is never read either.
+ */
+function refuse(req: HttpRequest, res: HttpResponse, refusal: Refusal): void {
+  const unread = req.httpVersionMajor === 1 && !req.complete;
+  sendRpcError(req, res, refusal.error, { ...refusal, headers: { ...refusal.headers, ...(unread ? { connection: "close" } : {}) } });
 }

@@ -3,11 +3,17 @@ import { sendJson } from "../http/http-router.js";
 import { sendProtocolError } from "./protocol-error.js";
 import { Code } from "@connectrpc/connect";
 
+/** The 404 body: where a lost client finds what it probably looked for. */
+const WHERE_THINGS_ARE =
+  "The admin console is at /console/. RPCs (Connect, gRPC, gRPC-web) are POST /gitpod.v1.OrganizationService/<Method>. " +
+  "Unleash-style SCIM settings are at /api/admin/scim-settings, SCIM 2.0 is under /scim/v2, health at /healthz and /readyz.";
+
 const RPC_PATH = /^\/[A-Za-z_][\w.]*\.[A-Za-z_]\w*\/[A-Za-z_]\w*$/;
 
 /**
  * What the Connect adapter calls for paths it has no procedure for: the plain HTTP routes, then
- * `unimplemented` in the caller's own protocol for anything shaped like an RPC path, then 404.
+ * `unimplemented` in the caller's own protocol for anything shaped like an RPC path, a redirect
+ * from / to the console, then 404 with a body that says where things are.
  */
 export function createFallback(router: HttpRouter) {
   return (req: HttpRequest, res: HttpResponse): void => {
@@ -16,7 +22,11 @@ export function createFallback(router: HttpRouter) {
         if (handled) return;
         const path = new URL(req.url ?? "/", "http://localhost").pathname;
         if (RPC_PATH.test(path)) unimplemented(req, res, path.slice(1));
-        else sendJson(res, 404, { error: "not found" });
+        else if (path === "/" && (req.method === "GET" || req.method === "HEAD")) {
+          // People type the bare address into a browser: send them to the console.
+          res.writeHead(302, { location: "/console/", "cache-control": "no-store", "content-length": 0 });
+          res.end();
+        } else sendJson(res, 404, { error: `nothing at ${path.length > 200 ? `${path.slice(0, 200)}…` : path}`, message: WHERE_THINGS_ARE });
       },
       () => {
         if (!res.headersSent) sendJson(res, 500, { error: "internal error" });

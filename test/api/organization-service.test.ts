@@ -234,7 +234,7 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
       ["CreateSSOConfiguration", "email_domains[0] must be a domain name", { organizationId: randomUUID(), clientId: "c", clientSecret: "s", issuerUrl: "https://x.example.com", emailDomains: ["not a domain"] }],
       ["CreateSSOConfiguration", "display_name must be at most 128 characters", { organizationId: randomUUID(), clientId: "c", clientSecret: "s", issuerUrl: "https://x.example.com", displayName: "d".repeat(129) }],
       ["CreateSSOConfiguration", "additional_scopes[0] must be between 1 and 128 characters", { organizationId: randomUUID(), clientId: "c", clientSecret: "s", issuerUrl: "https://x.example.com", additionalScopes: [""] }],
-      ["CreateSSOConfiguration", "additional_scopes must have at most 100 items", { organizationId: randomUUID(), clientId: "c", clientSecret: "s", issuerUrl: "https://x.example.com", additionalScopes: Array(101).fill("s") }],
+      ["CreateSSOConfiguration", "additional_scopes must have at most 100 items (got 101)", { organizationId: randomUUID(), clientId: "c", clientSecret: "s", issuerUrl: "https://x.example.com", additionalScopes: Array(101).fill("s") }],
       ["CreateSSOConfiguration", "claims_expression must be at most 4096 characters", { organizationId: randomUUID(), clientId: "c", clientSecret: "s", issuerUrl: "https://x.example.com", claimsExpression: "c".repeat(4097) }],
       ["ListSSOConfigurations", "organization_id is required", {}],
       ["UpdateSSOConfiguration", "state must be SSO_CONFIGURATION_STATE_INACTIVE or SSO_CONFIGURATION_STATE_ACTIVE", { ssoConfigurationId: randomUUID(), state: "SSO_CONFIGURATION_STATE_UNSPECIFIED" }],

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -216,7 +217,7 @@ describe("admin console in Chromium", () => {
       await signIn(page, s, "gRPC-web");
 
       await createSso(page, "Entra", "ftp://nope");
-      await expect.poll(() => page.locator('[data-field="issuer_url"] .error').textContent()).toMatch(/issuer_url must be an http or https URI/);
+      await expect.poll(() => page.locator('[data-field="issuer_url"] .error').textContent()).toMatch(/issuer_url must be an https URI/);
       await page.locator('dialog[data-dialog="create-sso"]').getByLabel("Issuer URL").fill("https://login.microsoftonline.com/t/v2.0");
       await page.locator('dialog[data-dialog="create-sso"]').getByRole("button", { name: "Create" }).click();
       await page.locator("tr[data-sso-id]", { hasText: "Entra" }).waitFor();
@@ -247,34 +248,110 @@ describe("admin console in Chromium", () => {
   );
 
   it(
-    "from a second origin: CORS_ORIGINS lets the page in, other origins get a readable error",
+    "from a second origin: only a listed API origin, typed by hand and shown with a warning; CORS_ORIGINS lets the page in",
     async () => {
-      const allowed = await serveConsoleElsewhere(consoleBuild.dir);
+      // The consoles must list the API's origin and the API must list one console's: a port first.
+      const port = await freePort();
+      const apiOrigin = `http://127.0.0.1:${port}`;
+      const allowed = await serveConsoleElsewhere(consoleBuild.dir, { apiOrigins: [apiOrigin] });
       cleanups.push(allowed.close);
-      const other = await serveConsoleElsewhere(consoleBuild.dir);
+      const other = await serveConsoleElsewhere(consoleBuild.dir, { apiOrigins: [apiOrigin] });
       cleanups.push(other.close);
-      const s = await server({ CORS_ORIGINS: allowed.origin });
+      const api = await server({ CORS_ORIGINS: allowed.origin, PORT: String(port) });
       const { page, errors } = await newPage();
 
-      // Not in CORS_ORIGINS: the browser blocks the call; the page says what to check.
-      await page.goto(`${other.origin}/console/?api=${encodeURIComponent(s.baseUrl)}`);
-      await signInExpectingFailure(page, s);
+      // Listed for the console, but the service's CORS_ORIGINS does not name this page's origin.
+      await page.goto(`${other.origin}/console/?api=${encodeURIComponent(api.baseUrl)}`);
+      expect(await page.getByLabel("Service base URL").inputValue()).toBe(other.origin);
+      await page.getByLabel("Service base URL").fill(api.baseUrl);
+      await signInExpectingFailure(page, api);
       await expect.poll(() => page.locator('[data-field="base_url"] .error').textContent()).toMatch(/CORS_ORIGINS/);
 
-      // Allowed: gRPC-web (its status travels in exposed headers) and then Connect JSON.
-      await page.goto(`${allowed.origin}/console/?api=${encodeURIComponent(s.baseUrl)}`);
-      expect(await page.getByLabel("Service base URL").inputValue()).toBe(s.baseUrl);
-      await signIn(page, s, "gRPC-web");
+      // Allowed: the link does not prefill; typed by hand, the warning names the origin.
+      await page.goto(`${allowed.origin}/console/?api=${encodeURIComponent(api.baseUrl)}`);
+      expect(await page.getByLabel("Service base URL").inputValue()).toBe(allowed.origin);
+      await page.getByLabel("Service base URL").fill(api.baseUrl);
+      const warning = page.locator('[data-warning="other-origin"]');
+      await expect.poll(() => warning.textContent()).toContain(`Your API key will be sent to ${api.baseUrl}`);
+      await shot(page, "sign-in-other-origin");
+      await signIn(page, api, "gRPC-web");
+      expect(await page.locator('header [data-warning="other-origin"]').textContent()).toContain(api.baseUrl);
       await createSso(page, "Google", "nope");
       await expect.poll(() => page.locator('[data-field="issuer_url"] .error').textContent()).toMatch(/issuer_url must be/);
       await page.keyboard.press("Escape");
       await page.getByRole("button", { name: "Sign out" }).click();
 
-      await signIn(page, s, "Connect (JSON)");
+      await page.getByLabel("Service base URL").fill(api.baseUrl);
+      await signIn(page, api, "Connect (JSON)");
       await createSso(page, "Google", "https://accounts.google.com");
       await page.locator("tr[data-sso-id]", { hasText: "Google" }).waitFor();
       const token = await createScim(page, "Google provisioning", "Google");
-      expect(await scimStatus(s, token)).toBe(200);
+      expect(await scimStatus(api, token)).toBe(200);
+      expect(errors).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "an origin the server does not list is refused before any call, and ?api= prefills nothing",
+    async () => {
+      const s = await server();
+      const { page, errors } = await newPage();
+      const elsewhere: string[] = [];
+      page.on("request", (req) => {
+        if (!req.url().startsWith(s.baseUrl)) elsewhere.push(req.url());
+      });
+      await page.goto(`${s.baseUrl}/console/?api=${encodeURIComponent("http://127.0.0.1:1")}`);
+      expect(await page.getByLabel("Service base URL").inputValue()).toBe(s.baseUrl);
+      await page.getByLabel("Service base URL").fill("http://127.0.0.1:1");
+      await signInExpectingFailure(page, s);
+      await expect
+        .poll(() => page.locator('[data-field="base_url"] .error').textContent())
+        .toBe(`This console sends your key only to its own origin (${s.baseUrl}) and the server lists none in CONSOLE_API_ORIGINS.`);
+      expect(elsewhere).toEqual([]);
+      expect(errors).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "the new SCIM configuration form offers only SSO configurations not linked yet, and explains already_exists",
+    async () => {
+      const s = await server();
+      const { page, errors } = await newPage();
+      await page.goto(`${s.baseUrl}/console/`);
+      await signIn(page, s);
+      await createSso(page, "Okta");
+      await page.locator("tr[data-sso-id]", { hasText: "Okta" }).waitFor();
+      await createSso(page, "Entra");
+      await page.locator("tr[data-sso-id]", { hasText: "Entra" }).waitFor();
+      await createScim(page, "Okta provisioning", "Okta");
+      await page.locator('dialog[data-dialog="token"]').getByRole("button", { name: "Done" }).click();
+
+      // Okta is linked: only Entra is offered.
+      await page.getByRole("button", { name: "New SCIM configuration" }).click();
+      const dialog = page.locator('dialog[data-dialog="create-scim"]');
+      const options = () => dialog.getByLabel("SSO configuration").locator("option").allTextContents();
+      await expect.poll(options).toEqual(["Entra"]);
+
+      // Someone links Entra meanwhile: the answer is explained, not shown raw.
+      const entra = (await clientFor("connect-json", s.baseUrl, s.adminKey).listSSOConfigurations({ organizationId: s.organizationId })).ssoConfigurations.find(
+        (c) => c.displayName === "Entra",
+      )!;
+      await clientFor("connect-json", s.baseUrl, s.adminKey).createSCIMConfiguration({ organizationId: s.organizationId, ssoConfigurationId: entra.id });
+      await dialog.getByRole("button", { name: "Create" }).click();
+      await expect
+        .poll(() => dialog.locator('[data-field="sso_configuration_id"] .error').textContent())
+        .toBe("This SSO configuration already has a SCIM configuration (one each): pick another, or edit or delete the existing one.");
+      await shot(page, "create-scim-already-linked");
+      await page.keyboard.press("Escape");
+
+      // Now every SSO configuration is linked: the form says so.
+      await page.reload();
+      await page.getByRole("button", { name: "New SCIM configuration" }).click();
+      await expect.poll(options).toEqual(["Every SSO configuration already has a SCIM configuration"]);
+      await dialog.getByRole("button", { name: "Create" }).click();
+      await expect.poll(() => dialog.locator('[data-field="sso_configuration_id"] .error').textContent()).toMatch(/^Every SSO configuration already has its SCIM configuration/);
       expect(errors).toEqual([]);
     },
     TEST_TIMEOUT,
@@ -393,6 +470,14 @@ describe("admin console in Chromium", () => {
     TEST_TIMEOUT,
   );
 });
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 async function signInExpectingFailure(page: Page, s: TestServer): Promise<void> {
   await page.getByLabel("Organization ID").fill(s.organizationId);

@@ -6,8 +6,8 @@ import { createConsoleHandler } from "../../src/routes/console-files.js";
  * The built console served by a plain HTTP server on another port of 127.0.0.1: another origin
  * than the service's, as when a company hosts the console apart from the API.
  */
-export async function serveConsoleElsewhere(consoleDir: string): Promise<{ origin: string; close: () => Promise<void> }> {
-  const serve = createConsoleHandler(consoleDir);
+export async function serveConsoleElsewhere(consoleDir: string, options: { apiOrigins?: string[] } = {}): Promise<{ origin: string; close: () => Promise<void> }> {
+  const serve = createConsoleHandler(consoleDir, options);
   const server = http.createServer((req, res) => {
     serve(req, res).then(
       (handled) => {

@@ -1,15 +1,15 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
-import { createOrganizationClient, type OrganizationClient } from "../api.js";
+import { createOrganizationClient, PAGE_SIZE, type OrganizationClient } from "../api.js";
 import { describeError } from "../errors.js";
-import { clearSession, loadSession, PROTOCOLS, saveSession, type Session } from "../session.js";
+import { baseUrlTarget, clearSession, loadSession, PROTOCOLS, saveSession, type Session } from "../session.js";
 import { ScimSection } from "./scim-section.js";
-import { SignIn } from "./sign-in.js";
+import { OtherOriginWarning, SignIn } from "./sign-in.js";
 import { SsoSection } from "./sso-section.js";
 import { UnleashState } from "./unleash-state.js";
 
-/** Upper bound for the SSO choices of the SCIM form (10 pages of 100). */
-const MAX_SSO_PAGES = 10;
+/** Upper bound for loading a whole list (the SCIM form's SSO choices and their links). */
+const MAX_PAGES = 100;
 
 export function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
@@ -39,6 +39,8 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const [version, setVersion] = useState(0);
   const [status, setStatus] = useState("");
   const sso = useAllSso(client, session.organizationId, version);
+  const linked = useLinkedSsoIds(client, version);
+  const target = baseUrlTarget(session.baseUrl);
   const onChanged = (message: string) => {
     setStatus(message);
     setVersion((v) => v + 1);
@@ -58,6 +60,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         <button type="button" onClick={onSignOut}>
           Sign out
         </button>
+        {target.kind === "other" && <OtherOriginWarning origin={target.origin} />}
       </header>
       <main>
         <p class="status" role="status" aria-live="polite">
@@ -68,7 +71,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
             {sso.error}
           </p>
         )}
-        <ScimSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} ssoConfigurations={sso.items} />
+        <ScimSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} ssoConfigurations={sso.items} linkedSsoIds={linked} />
         <UnleashState session={session} version={version} />
         <SsoSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} />
       </main>
@@ -81,17 +84,10 @@ function useAllSso(client: OrganizationClient, organizationId: string, version: 
   const [state, setState] = useState<{ items: SSOConfiguration[]; error?: string }>({ items: [] });
   useEffect(() => {
     let current = true;
-    (async () => {
-      const items: SSOConfiguration[] = [];
-      let token = "";
-      for (let i = 0; i < MAX_SSO_PAGES; i++) {
-        const res = await client.listSSOConfigurations({ organizationId, pagination: { pageSize: 100, token } });
-        items.push(...res.ssoConfigurations);
-        token = res.pagination?.nextToken ?? "";
-        if (token === "") break;
-      }
-      return items;
-    })().then(
+    loadAll(async (token) => {
+      const res = await client.listSSOConfigurations({ organizationId, pagination: { pageSize: PAGE_SIZE, token } });
+      return { items: res.ssoConfigurations, nextToken: res.pagination?.nextToken ?? "" };
+    }).then(
       (items) => current && setState({ items }),
       (err: unknown) => current && setState({ items: [], error: describeError(err).message }),
     );
@@ -100,4 +96,39 @@ function useAllSso(client: OrganizationClient, organizationId: string, version: 
     };
   }, [client, organizationId, version]);
   return state;
+}
+
+/**
+ * The SSO configurations that a SCIM configuration already links (one each at most), so the
+ * new-SCIM form offers only the free ones. Undefined until loaded (the form then offers all,
+ * and the server's already_exists answer is shown in words).
+ */
+function useLinkedSsoIds(client: OrganizationClient, version: number): ReadonlySet<string> | undefined {
+  const [linked, setLinked] = useState<ReadonlySet<string>>();
+  useEffect(() => {
+    let current = true;
+    loadAll(async (token) => {
+      const res = await client.listSCIMConfigurations({ pagination: { pageSize: PAGE_SIZE, token } });
+      return { items: res.scimConfigurations, nextToken: res.pagination?.nextToken ?? "" };
+    }).then(
+      (items) => current && setLinked(new Set(items.map((s) => s.ssoConfigurationId))),
+      () => current && setLinked(undefined),
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, version]);
+  return linked;
+}
+
+async function loadAll<T>(page: (token: string) => Promise<{ items: T[]; nextToken: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let token = "";
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const res = await page(token);
+    items.push(...res.items);
+    token = res.nextToken;
+    if (token === "") break;
+  }
+  return items;
 }

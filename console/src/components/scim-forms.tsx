@@ -1,4 +1,5 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { useState } from "preact/hooks";
 import type { SCIMConfiguration, SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
 import type { OrganizationClient } from "../api.js";
@@ -54,22 +55,31 @@ function LinkingSwitch({ checked, onChange }: { checked: boolean; onChange: (che
 }
 
 const CREATE_FIELDS = ["name", "sso_configuration_id", "token_expires_in"];
+const NONE_FREE = "Every SSO configuration already has its SCIM configuration (one each): create another SSO configuration first, or edit the existing SCIM configuration.";
+const ALREADY_LINKED = "This SSO configuration already has a SCIM configuration (one each): pick another, or edit or delete the existing one.";
 
 export function CreateScimDialog({
   client,
   organizationId,
-  ssoConfigurations,
+  ssoConfigurations: all,
+  linkedSsoIds,
   onClose,
   onCreated,
 }: {
   client: OrganizationClient;
   organizationId: string;
   ssoConfigurations: SSOConfiguration[];
+  /** SSO configurations that already have their one SCIM configuration (unknown: undefined). */
+  linkedSsoIds: ReadonlySet<string> | undefined;
   onClose: () => void;
   onCreated: (token: string, expiresAt: Timestamp | undefined, scim: SCIMConfiguration) => void;
 }) {
+  const ssoConfigurations = all.filter((s) => !linkedSsoIds?.has(s.id));
+  const noneFree = all.length > 0 && ssoConfigurations.length === 0;
   const [name, setName] = useState("");
-  const [ssoId, setSsoId] = useState(ssoConfigurations[0]?.id ?? "");
+  const [chosen, setSsoId] = useState(ssoConfigurations[0]?.id ?? "");
+  // The links may load after the form opened: never submit one that is no longer offered.
+  const ssoId = ssoConfigurations.some((s) => s.id === chosen) ? chosen : (ssoConfigurations[0]?.id ?? "");
   const [days, setDays] = useState<number | undefined>(DEFAULT_LIFETIME_DAYS);
   const [linking, setLinking] = useState(false);
   const [error, setError] = useState<ShownError>();
@@ -79,7 +89,10 @@ export function CreateScimDialog({
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(undefined);
-    if (ssoId === "") return setError({ field: "sso_configuration_id", message: "Create an SSO configuration first: a SCIM configuration links to one." });
+    if (ssoId === "") {
+      const message = noneFree ? NONE_FREE : "Create an SSO configuration first: a SCIM configuration links to one.";
+      return setError({ field: "sso_configuration_id", message });
+    }
     setBusy(true);
     try {
       const res = await client.createSCIMConfiguration({
@@ -91,9 +104,14 @@ export function CreateScimDialog({
       });
       onCreated(res.token, res.tokenExpiresAt, res.scimConfiguration!);
     } catch (err) {
-      const shown = describeError(err, CREATE_FIELDS);
-      // One SCIM configuration per SSO configuration: already_exists is about the chosen link.
-      setError(shown.field === undefined && /SSO/i.test(shown.message) ? { ...shown, field: "sso_configuration_id" } : shown);
+      // One SCIM configuration per SSO configuration: already_exists is about the chosen link
+      // (another tab or person may have linked it since this form opened).
+      if (err instanceof ConnectError && err.code === Code.AlreadyExists) {
+        setError({ field: "sso_configuration_id", message: ALREADY_LINKED });
+      } else {
+        const shown = describeError(err, CREATE_FIELDS);
+        setError(shown.field === undefined && /SSO/i.test(shown.message) ? { ...shown, field: "sso_configuration_id" } : shown);
+      }
       setBusy(false);
     }
   };
@@ -104,10 +122,16 @@ export function CreateScimDialog({
         <Field name="name" label="Name" error={fieldError("name")}>
           {(p) => <input {...p} value={name} onInput={(e) => setName(e.currentTarget.value)} autofocus />}
         </Field>
-        <Field name="sso_configuration_id" label="SSO configuration" error={fieldError("sso_configuration_id")}>
+        <Field
+          name="sso_configuration_id"
+          label="SSO configuration"
+          error={fieldError("sso_configuration_id")}
+          hint={noneFree ? NONE_FREE : "Only SSO configurations without a SCIM configuration are offered: each links at most one."}
+        >
           {(p) => (
             <select {...p} value={ssoId} onChange={(e) => setSsoId(e.currentTarget.value)}>
-              {ssoConfigurations.length === 0 && <option value="">No SSO configurations yet</option>}
+              {all.length === 0 && <option value="">No SSO configurations yet</option>}
+              {noneFree && <option value="">Every SSO configuration already has a SCIM configuration</option>}
               {ssoConfigurations.map((s) => (
                 <option value={s.id}>{s.displayName || s.issuerUrl}</option>
               ))}

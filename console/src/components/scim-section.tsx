@@ -1,12 +1,13 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { useRef, useState } from "preact/hooks";
 import type { SCIMConfiguration, SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
+import { PAGE_SIZE } from "../api.js";
 import { describeError } from "../errors.js";
 import { expiryState, formatTime } from "../time.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { CreateScimDialog, EditScimDialog, LifetimeSelect } from "./scim-forms.js";
 import { Pager, usePager } from "./pager.js";
-import { PAGE_SIZE, type SectionProps } from "./sso-section.js";
+import type { SectionProps } from "./sso-section.js";
 import { TokenDialog } from "./token-dialog.js";
 import { usePage } from "./use-page.js";
 
@@ -18,7 +19,14 @@ type Modal =
   | { kind: "token"; token: string; expiresAt: Timestamp | undefined };
 
 /** SCIM configurations: list, create (token shown once), edit, enable/disable, regenerate, delete. */
-export function ScimSection({ client, version, onChanged, ssoConfigurations, organizationId }: SectionProps & { ssoConfigurations: SSOConfiguration[] }) {
+export function ScimSection({
+  client,
+  version,
+  onChanged,
+  ssoConfigurations,
+  linkedSsoIds,
+  organizationId,
+}: SectionProps & { ssoConfigurations: SSOConfiguration[]; linkedSsoIds: ReadonlySet<string> | undefined }) {
   const pager = usePager();
   const [modal, setModalState] = useState<Modal>();
   // The button that started a create or regenerate flow: the token dialog hands focus back to it.
@@ -120,6 +128,7 @@ export function ScimSection({ client, version, onChanged, ssoConfigurations, org
           client={client}
           organizationId={organizationId}
           ssoConfigurations={ssoConfigurations}
+          linkedSsoIds={linkedSsoIds}
           onClose={() => setModal(undefined)}
           onCreated={(token, expiresAt, scim) => {
             setModal({ kind: "token", token, expiresAt });

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { createOrganizationClient } from "../api.js";
 import { describeError, type ShownError } from "../errors.js";
-import { defaultBaseUrl, PROTOCOLS, type Protocol, type Session } from "../session.js";
+import { baseUrlTarget, defaultBaseUrl, PROTOCOLS, type Protocol, type Session } from "../session.js";
 import { Field, FormError } from "./field.js";
 
 const FIELDS = ["base_url", "organization_id", "api_key"];
@@ -23,6 +23,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
     setError(undefined);
     const url = normalizeBaseUrl(baseUrl);
     if (url === undefined) return setError({ field: "base_url", message: "Enter an http:// or https:// URL." });
+    const target = baseUrlTarget(url);
+    if (target.kind === "refused") return setError({ field: "base_url", message: target.message });
     if (organizationId.trim() === "") return setError({ field: "organization_id", message: "Enter your organization id." });
     if (apiKey.trim() === "") return setError({ field: "api_key", message: "Paste a management API key." });
     const session: Session = { baseUrl: url, organizationId: organizationId.trim(), apiKey: apiKey.trim(), protocol };
@@ -39,6 +41,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
   };
 
   const fieldError = (name: string) => (error?.field === name ? error.message : undefined);
+  const typed = normalizeBaseUrl(baseUrl);
+  const target = typed === undefined ? undefined : baseUrlTarget(typed);
   return (
     <main class="sign-in">
       <h1 id="main-heading" tabIndex={-1}>
@@ -57,6 +61,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
           <Field name="base_url" label="Service base URL" error={fieldError("base_url")} hint="The service's address; the page's own origin by default.">
             {(p) => <input {...p} type="url" value={baseUrl} onInput={(e) => setBaseUrl(e.currentTarget.value)} spellcheck={false} />}
           </Field>
+          {target?.kind === "other" && <OtherOriginWarning origin={target.origin} />}
           <Field name="protocol" label="Protocol">
             {(p) => (
               <select {...p} value={protocol} onChange={(e) => setProtocol(e.currentTarget.value as Protocol)}>
@@ -86,4 +91,13 @@ function normalizeBaseUrl(value: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Shown whenever the key would go to another origin than the page's (only to listed ones). */
+export function OtherOriginWarning({ origin }: { origin: string }) {
+  return (
+    <p class="warning" role="alert" data-warning="other-origin">
+      Your API key will be sent to <strong>{origin}</strong>, not to this page's origin ({location.origin}).
+    </p>
+  );
 }

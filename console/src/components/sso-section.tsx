@@ -1,14 +1,12 @@
 import { useState } from "preact/hooks";
 import { SSOConfigurationState, type SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
-import type { OrganizationClient } from "../api.js";
+import { PAGE_SIZE, type OrganizationClient } from "../api.js";
 import { describeError, type ShownError } from "../errors.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { Dialog } from "./dialog.js";
 import { DialogFormActions, Field } from "./field.js";
 import { Pager, usePager } from "./pager.js";
 import { usePage } from "./use-page.js";
-
-export const PAGE_SIZE = 10;
 
 export interface SectionProps {
   client: OrganizationClient;

@@ -13,12 +13,11 @@ export type UniqueIndexErrors = Readonly<Record<string, () => Error>>;
  * a duplicate key becomes the error its index stands for, anything about reaching the server
  * becomes StoreUnavailableError, and the rest is rethrown for the caller to report as internal.
  */
-export async function guard<T>(op: () => Promise<T>, uniques: UniqueIndexErrors = {}): Promise<T> {
-  try {
-    return await op();
-  } catch (err) {
+export function guard<T>(op: () => Promise<T>, uniques: UniqueIndexErrors = {}): Promise<T> {
+  // A plain .catch rather than async/await: one promise layer less on every database call.
+  return op().catch((err: unknown) => {
     throw translate(err, uniques);
-  }
+  });
 }
 
 function translate(err: unknown, uniques: UniqueIndexErrors): unknown {

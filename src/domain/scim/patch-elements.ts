@@ -6,7 +6,7 @@
  */
 import { readSingleValue } from "./attribute-values.js";
 import { evaluateElementFilter, type FilterAst } from "./filter.js";
-import type { PatchOperation } from "./patch-engine.js";
+import type { PatchOperation } from "./patch-operation.js";
 import { checkImmutable, mergeComplex } from "./patch-values.js";
 import { badRequest } from "./scim-error.js";
 import type { AttributeDef } from "./schema.js";

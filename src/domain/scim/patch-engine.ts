@@ -32,23 +32,11 @@ import { validateStoredAttributes } from "./resource-input.js";
 import { ScimError, badRequest } from "./scim-error.js";
 import { findAttribute, resolveAttribute, resolveIn, type AttributeDef, type ResolvedAttribute, type ResourceTypeDef, type SchemaDef } from "./schema.js";
 import type { ScimAttributes } from "./scim-record.js";
+import type { PatchOperation } from "./patch-operation.js";
 
 export type { MembershipChange } from "./patch-members.js";
+export type { PatchOperation } from "./patch-operation.js";
 
-export interface PatchOperation {
-  op: "add" | "replace" | "remove";
-  /** Absent for a path-less add or replace. */
-  path?: string;
-  value?: unknown;
-  /**
-   * Entra ID's type-eq rule, set by idp-normalization.ts: when the value filter matches no
-   * element, add one holding these sub-attribute values (`{type: "work"}`) and apply the
-   * operation to it instead of answering noTarget.
-   */
-  createWhenNoMatch?: Record<string, string>;
-  /** Index of the request operation this one comes from (normalizePatchRequest may turn one into several), for messages. */
-  source?: number;
-}
 
 export interface PatchResult {
   /** The new stored attributes (validated). */

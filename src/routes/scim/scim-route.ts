@@ -3,7 +3,8 @@ import { StoreUnavailableError } from "../../domain/errors.js";
 import type { ScimConfigurationRecord } from "../../domain/records.js";
 import { ScimError } from "../../domain/scim/scim-error.js";
 import { clientAddressOf } from "../../http/client-address.js";
-import { headerOf, type HttpRequest, type HttpResponse } from "../../http/http-router.js";
+import { authorizationOf } from "../../http/header-values.js";
+import type { HttpRequest, HttpResponse } from "../../http/http-router.js";
 import { requestInfoOf } from "../../http/request-info.js";
 import type { Logger } from "../../logging/logger.js";
 import type { ConfigurationLimiter } from "./configuration-limiter.js";
@@ -41,7 +42,7 @@ export function createScimRoute(options: ScimRouteOptions) {
     async (req: HttpRequest, res: HttpResponse, url: URL): Promise<void> => {
       const info = requestInfoOf(req);
       try {
-        const result = await options.credentials.scimToken(headerOf(req, "authorization"), clientAddressOf(req));
+        const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req));
         if (!result.ok) throw refusalError(result.refusal);
         const configuration = result.principal.configuration;
         if (info) info.scimConfigurationId = configuration.id;

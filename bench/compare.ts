@@ -1,0 +1,80 @@
+/**
+ * Ours against the baseline, interleaved round by round: each round runs both sides back to back
+ * (alternating which goes first), so noise from other work on the machine hits both alike, and
+ * each round yields its own ours/baseline ratio. The verdict is read from the median ratio.
+ */
+import type { ChildProcess } from "node:child_process";
+import { runLoad, resetPeakRss, rssMb } from "./processes.js";
+import type { LoadResult, LoadSpec } from "./protocol.js";
+import { spreadOf, type Spread } from "./spread.js";
+
+export interface Side {
+  /** The server process under load (for its peak RSS). */
+  process: ChildProcess;
+  /** The load to drive it with. */
+  spec: LoadSpec;
+}
+
+export interface CompareOptions {
+  /** Rounds of ours + baseline; at least 5 for a median that one odd round cannot move. */
+  rounds: number;
+  /** Seconds of load per side per round. */
+  roundSeconds: number;
+  /** Seconds of unmeasured load per side first (JIT, connection pools). */
+  warmupSeconds: number;
+}
+
+export interface Comparison {
+  /** Per round, in order. */
+  ours: LoadResult[];
+  base: LoadResult[];
+  /** ours / baseline throughput, one value per round. */
+  rpsRatio: Spread;
+  /** ours / baseline p99 latency, one value per round. */
+  p99Ratio: Spread;
+  oursRps: Spread;
+  baseRps: Spread;
+  oursP50: Spread;
+  baseP50: Spread;
+  oursP99: Spread;
+  baseP99: Spread;
+  oursRssMb: number;
+  baseRssMb: number;
+  /** Our transport errors plus non-2xx answers, over all rounds: any makes the run fail. */
+  oursFailed: number;
+  /** The baseline's, reported but not failing the run (it is not the code under test). */
+  baseFailed: number;
+}
+
+export async function compare(ours: Side, base: Side, options: CompareOptions): Promise<Comparison> {
+  for (const side of [ours, base]) await runLoad({ ...side.spec, durationS: options.warmupSeconds } as LoadSpec);
+  resetPeakRss(ours.process);
+  resetPeakRss(base.process);
+  const results = { ours: [] as LoadResult[], base: [] as LoadResult[] };
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? (["ours", "base"] as const) : (["base", "ours"] as const);
+    for (const label of order) {
+      const side = label === "ours" ? ours : base;
+      results[label].push(await runLoad({ ...side.spec, durationS: options.roundSeconds } as LoadSpec));
+    }
+  }
+  const o = results.ours;
+  const b = results.base;
+  const of = (rs: LoadResult[], f: (r: LoadResult) => number) => spreadOf(rs.map(f));
+  return {
+    ours: o,
+    base: b,
+    rpsRatio: spreadOf(o.map((r, i) => r.rps / b[i]!.rps)),
+    p99Ratio: spreadOf(o.map((r, i) => r.p99Ms / b[i]!.p99Ms)),
+    oursRps: of(o, (r) => r.rps),
+    baseRps: of(b, (r) => r.rps),
+    oursP50: of(o, (r) => r.p50Ms),
+    baseP50: of(b, (r) => r.p50Ms),
+    oursP99: of(o, (r) => r.p99Ms),
+    baseP99: of(b, (r) => r.p99Ms),
+    oursRssMb: rssMb(ours.process),
+    baseRssMb: rssMb(base.process),
+    oursFailed: o.reduce((n, r) => n + r.errors + r.failures, 0),
+    baseFailed: b.reduce((n, r) => n + r.errors + r.failures, 0),
+  };
+}

@@ -1,0 +1,112 @@
+import { Code } from "@connectrpc/connect";
+import { codeFromString, codeToHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
+import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { bodyTooLargeMessage } from "./body-limit.js";
+
+/** A corrected error: what connect-es answered is replaced by this. */
+export interface RewrittenError {
+  code: Code;
+  message: string;
+}
+
+/**
+ * The errors connect-es words for its own maintainers rather than for the caller, found by code
+ * and message, and what each becomes:
+ * - a body that is not valid protobuf binary is `internal` ("parse binary: ..."), where JSON that
+ *   does not parse is `invalid_argument`: a malformed request is the client's mistake;
+ * - an oversized body says "configured readMaxBytes 1048576": say "request body larger than 1 MiB".
+ */
+export function createErrorRewriter(readMaxBytes: number): (code: Code, message: string) => RewrittenError | undefined {
+  return (code, message) => {
+    if (code === Code.Internal && message.startsWith(PARSE_BINARY)) {
+      return { code: Code.InvalidArgument, message: `request body is not a valid protobuf message (${message.slice(PARSE_BINARY.length).trim()})` };
+    }
+    if (code === Code.ResourceExhausted && message.includes("configured readMaxBytes")) {
+      return { code, message: bodyTooLargeMessage(readMaxBytes) };
+    }
+    return undefined;
+  };
+}
+
+const PARSE_BINARY = "parse binary:";
+
+type Rewriter = ReturnType<typeof createErrorRewriter>;
+
+/**
+ * Applies the rewriter to a response in whichever protocol it is: a Connect JSON error body, the
+ * grpc-status trailer of gRPC, or the trailer frame that ends a gRPC-web body. Success responses
+ * pass through untouched (only an error's small body is buffered).
+ */
+export async function rewriteErrors(res: UniversalServerResponse, rewrite: Rewriter): Promise<UniversalServerResponse> {
+  const contentType = res.header?.get("content-type") ?? "";
+  if (contentType.startsWith("application/grpc-web")) return { ...res, body: res.body && rewriteGrpcWebTrailer(res.body, rewrite) };
+  if (contentType.startsWith("application/grpc")) return { ...res, body: res.body && rewriteGrpcTrailer(res.body, res, rewrite) };
+  if (res.status >= 400 && contentType.startsWith("application/json") && res.body) {
+    const bytes = await collect(res.body);
+    try {
+      const error = JSON.parse(new TextDecoder().decode(bytes)) as { code?: string; message?: string };
+      const code = typeof error.code === "string" ? codeFromString(error.code) : undefined;
+      const fixed = code === undefined ? undefined : rewrite(code, error.message ?? "");
+      if (fixed) {
+        const body = new TextEncoder().encode(JSON.stringify({ code: codeToString(fixed.code), message: fixed.message }));
+        res.header?.set("content-length", String(body.byteLength));
+        return { ...res, status: codeToHttpStatus(fixed.code), body: once(body) };
+      }
+    } catch {
+      /* not a Connect error body: pass it on unchanged */
+    }
+    return { ...res, body: once(bytes) };
+  }
+  return res;
+}
+
+async function* rewriteGrpcTrailer(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse, rewrite: Rewriter): AsyncIterable<Uint8Array> {
+  yield* body;
+  // Trailers are filled in while the body is produced, and written after it.
+  const fixed = fromStatus(res.trailer?.get("grpc-status"), res.trailer?.get("grpc-message"), rewrite);
+  if (fixed && res.trailer) {
+    res.trailer.set("grpc-status", String(fixed.code));
+    res.trailer.set("grpc-message", encodeURIComponent(fixed.message));
+  }
+}
+
+async function* rewriteGrpcWebTrailer(body: AsyncIterable<Uint8Array>, rewrite: Rewriter): AsyncIterable<Uint8Array> {
+  for await (const chunk of body) {
+    // The trailer is the envelope with flag 0x80; its payload is "name: value\r\n" lines.
+    if (chunk.byteLength > 5 && chunk[0] === 0x80) {
+      const text = new TextDecoder().decode(chunk.subarray(5));
+      const fixed = fromStatus(/grpc-status: *(\d+)/i.exec(text)?.[1], /grpc-message: *([^\r\n]*)/i.exec(text)?.[1], rewrite);
+      if (fixed) {
+        const payload = new TextEncoder().encode(`grpc-status: ${fixed.code}\r\ngrpc-message: ${encodeURIComponent(fixed.message)}\r\n`);
+        const envelope = new Uint8Array(5 + payload.byteLength);
+        envelope[0] = 0x80;
+        new DataView(envelope.buffer).setUint32(1, payload.byteLength);
+        envelope.set(payload, 5);
+        yield envelope;
+        continue;
+      }
+    }
+    yield chunk;
+  }
+}
+
+function fromStatus(status: string | null | undefined, message: string | null | undefined, rewrite: Rewriter): RewrittenError | undefined {
+  if (status === null || status === undefined || !/^\d+$/.test(status)) return undefined;
+  let text = message ?? "";
+  try {
+    text = decodeURIComponent(text);
+  } catch {
+    /* not percent-encoded after all: compare it as it is */
+  }
+  return rewrite(Number(status) as Code, text);
+}
+
+async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of body) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+export async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
+}
