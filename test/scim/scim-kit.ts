@@ -20,6 +20,8 @@ export const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 export interface ScimClient {
   tenant: ScimTenant;
   organizationId: string;
+  /** An admin API key of the organization (for the management RPCs). */
+  adminKey: string;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimResponse>;
   /** POST /Users; fails the test unless 201. */
   createUser(body: Record<string, unknown>): Promise<any>;
@@ -36,15 +38,16 @@ export interface ScimClient {
 /** A new organization (with an admin key) and a SCIM configuration in it. */
 export async function newClient(server: TestServer, options: { allowUnverifiedEmailAccountLinking?: boolean; organizationId?: string } = {}): Promise<ScimClient> {
   const organizationId = options.organizationId ?? randomUUID();
+  const adminKey = await server.key("admin", organizationId);
   const tenant = await createScimTenant(server, {
     organizationId,
-    adminKey: await server.key("admin", organizationId),
+    adminKey,
     ...(options.allowUnverifiedEmailAccountLinking !== undefined ? { allowUnverifiedEmailAccountLinking: options.allowUnverifiedEmailAccountLinking } : {}),
   });
-  return clientFor(server, tenant, organizationId);
+  return clientFor(server, tenant, organizationId, adminKey);
 }
 
-export function clientFor(server: TestServer, tenant: ScimTenant, organizationId: string): ScimClient {
+export function clientFor(server: TestServer, tenant: ScimTenant, organizationId: string, adminKey: string): ScimClient {
   const call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => scim(server, tenant.token, method, path, body, headers);
   const created = async (endpoint: string, body: Record<string, unknown>) => {
     const res = await call("POST", endpoint, body);
@@ -54,6 +57,7 @@ export function clientFor(server: TestServer, tenant: ScimTenant, organizationId
   return {
     tenant,
     organizationId,
+    adminKey,
     call,
     createUser: (body) => created("/Users", { schemas: [USER_SCHEMA], ...body }),
     createGroup: (body) => created("/Groups", { schemas: [GROUP_SCHEMA], ...body }),
