@@ -11,6 +11,8 @@ import { STORE_KINDS, startTestServer, type TestServer } from "../support/test-s
 import { BULK_REQUEST, inBatches, newClient, PATCH_OP, USER_SCHEMA, type ScimClient } from "./scim-kit.js";
 
 const IN_FLIGHT = 50;
+/** Tests that write thousands of resources: FerretDB, which uses no index, needs far longer than the memory store. */
+const LARGE_TIMEOUT_MS = 180_000;
 
 describe.each(STORE_KINDS)("concurrency (%s)", (store) => {
   let server: TestServer;
@@ -65,7 +67,7 @@ describe.each(STORE_KINDS)("concurrency (%s)", (store) => {
     const [added, removed] = await Promise.all([c.call("GET", `/Users/${toAdd[123]}`), c.call("GET", `/Users/${toRemove[123]}`)]);
     expect(added.body.groups.map((g: any) => g.value)).toEqual([group.id]);
     expect(removed.body.groups ?? []).toEqual([]);
-  });
+  }, LARGE_TIMEOUT_MS);
 
   it("concurrent adds and removes of the same members converge to the last word of each user", async () => {
     const c = await newClient(server);

@@ -9,6 +9,8 @@ import { STORE_KINDS, startTestServer, type TestServer } from "../support/test-s
 import { BULK_REQUEST, expectScimError, inBatches, newClient, USER_SCHEMA, type ScimClient } from "./scim-kit.js";
 
 const PAGE = 50;
+/** Tests that write thousands of resources: FerretDB, which uses no index, needs far longer than the memory store. */
+const LARGE_TIMEOUT_MS = 180_000;
 
 describe.each(STORE_KINDS)("cursor walk (%s)", (store) => {
   let server: TestServer;
@@ -96,7 +98,7 @@ describe.each(STORE_KINDS)("cursor walk (%s)", (store) => {
     expect(seen.filter((id) => !known.has(id))).toEqual([]);
     // Creation order: ids are time-ordered.
     expect(seen).toEqual([...seen].sort());
-  });
+  }, LARGE_TIMEOUT_MS);
 
   describe("nextCursor, previousCursor, totalResults and count", () => {
     let c: ScimClient;
@@ -152,7 +154,7 @@ describe.each(STORE_KINDS)("cursor walk (%s)", (store) => {
       expect(indexPage.Resources).toHaveLength(1000);
       const empty = await page(c, "cursor=&count=0");
       expect(empty).toMatchObject({ totalResults: 120, Resources: [] });
-    });
+    }, LARGE_TIMEOUT_MS);
 
     it("malformed and foreign cursors are 400 invalidCursor", async () => {
       const first = await page(c, "cursor=&count=10");

@@ -51,7 +51,7 @@ function comparable(server: TestServer, res: { status: number; body: any }): unk
   return { status: 200, resource: JSON.parse(JSON.stringify(rest).replaceAll(server.baseUrl, "<base>")) };
 }
 
-describe(`random PATCH sequences agree across store adapters (${COMPARED.join(" vs ")})`, () => {
+describe(`random PATCH sequences agree across the two store adapters (${COMPARED[1]})`, () => {
   let servers: TestServer[] = [];
   let clients: ScimClient[] = [];
   beforeAll(async () => {
@@ -84,5 +84,5 @@ describe(`random PATCH sequences agree across store adapters (${COMPARED.join(" 
       }),
       { numRuns: 30 },
     );
-  });
+  }, 180_000);
 });
