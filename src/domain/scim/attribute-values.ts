@@ -18,7 +18,7 @@
  * - At most one value marked `primary: true` (RFC 7643 §2.4): when several are, the last one keeps
  *   it and the others are set to false (RFC 7644 §3.5.2 lets the server do so for PATCH).
  */
-import { bareIdAsValueObject, isEmptyManagerReference, readBooleanString } from "./idp-value-forms.js";
+import { bareIdAsValueObject, isEmptyManagerReference, managerFromArray, readBooleanString } from "./idp-value-forms.js";
 import { badRequest, type ScimError } from "./scim-error.js";
 import { findAttribute, type AttributeDef } from "./schema.js";
 import { parseDateTime } from "./values.js";
@@ -37,7 +37,8 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
  * The stored form of `raw` for the attribute `def`, or undefined when it is unassigned.
  * `path` names the attribute in error messages ("emails[1].value", "urn:...:User:manager").
  */
-export function readAttributeValue(def: AttributeDef, raw: unknown, path: string): unknown {
+export function readAttributeValue(def: AttributeDef, given: unknown, path: string): unknown {
+  const raw = managerFromArray(def, given);
   if (raw === null || raw === undefined) return undefined;
   if (!def.multiValued) {
     if (Array.isArray(raw)) throw invalid(`${path} is single-valued: give one value, not an array`);

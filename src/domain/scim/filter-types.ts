@@ -5,7 +5,7 @@
  */
 import type { CompareOp, FilterAst } from "./filter-ast.js";
 import { SyntaxProblem, type Token } from "./filter-lexer.js";
-import { resolveIn, type ResolvedAttribute } from "./schema.js";
+import { findAttribute, resolveIn, type ResolvedAttribute } from "./schema.js";
 import { parseDateTime } from "./values.js";
 
 const ORDERING: readonly CompareOp[] = ["gt", "ge", "lt", "le"];
@@ -13,7 +13,7 @@ const SUBSTRING: readonly CompareOp[] = ["co", "sw", "ew"];
 
 /** The node for `path op value`, after checking the operator and the value against the attribute's type. */
 export function checkComparison(path: ResolvedAttribute, op: CompareOp, token: Token): FilterAst {
-  const value = literal(token);
+  const value = unquotedString(path, token) ?? literal(token);
   const fail = (rule: string) => new SyntaxProblem(token.position, `${path.scimPath} ${op} ${token.text}: ${rule}`);
   if (value === null) {
     // RFC 7644 gives null no meaning of its own: "equal to null" is read as "absent".
@@ -62,6 +62,20 @@ function comparable(path: ResolvedAttribute, token: Token): ResolvedAttribute {
   if (value) return value;
   const subs = (path.attribute.subAttributes ?? []).map((s) => `${path.scimPath}.${s.name}`).join(", ");
   throw new SyntaxProblem(token.position, `${path.scimPath} is complex: compare one of its sub-attributes (${subs})`);
+}
+
+/**
+ * Microsoft Entra ID's tutorial, "Handling provisioning and deprovisioning of users", example 1,
+ * queries `filter=externalId eq jyoung` with the value unquoted
+ * (https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups).
+ * scim.md accepts documented identity-provider forms, so a bare word (other than true, false and
+ * null) compared with a string or reference attribute is read as that string. Anything else
+ * unquoted stays an error naming the rule.
+ */
+function unquotedString(path: ResolvedAttribute, token: Token): string | undefined {
+  if (token.type !== "word" || ["true", "false", "null"].includes(token.text.toLowerCase())) return undefined;
+  const def = path.sub ?? (path.attribute.type === "complex" && path.attribute.multiValued ? findAttribute(path.attribute.subAttributes, "value") : path.attribute);
+  return def !== undefined && (def.type === "string" || def.type === "reference") ? token.text : undefined;
 }
 
 function literal(token: Token): string | number | boolean | null {

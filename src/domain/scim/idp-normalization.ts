@@ -8,12 +8,14 @@
  * - Entra booleans as the strings "True"/"False": readBooleanString.
  * - A bare id for a `{value}` object (Entra's manager, Group members): bareIdAsValueObject.
  * - An empty manager reference clears the manager: isEmptyManagerReference.
+ * - Entra's manager as a one-element array: managerFromArray.
  *
  * Request-level rules, applied by normalizePatchRequest in front of the PATCH engine:
  * - capitalised ops and case-insensitive member names (readOperation);
  * - Okta's group rename carrying the group's own id (oktaOwnId);
  * - Entra's path-less replace with dotted / URN-qualified / value-path keys (entraDottedKeys);
  * - Entra's remove of members with a value list (entraMemberRemovalList);
+ * - Entra's unqualified path to an extension attribute, `manager` (entraUnqualifiedExtensionPath);
  * - Entra's type-eq value paths that create the element (entraTypeEqCreation).
  */
 import { isObject } from "./attribute-values.js";
@@ -21,9 +23,9 @@ import { parsePatchPath } from "./filter.js";
 import { inOperation, type PatchOperation } from "./patch-engine.js";
 import { readMemberIds } from "./resource-input.js";
 import { badRequest } from "./scim-error.js";
-import { SCIM_URN, type ResourceTypeDef } from "./schema.js";
+import { resolveAttribute, SCIM_URN, type ResourceTypeDef } from "./schema.js";
 
-export { bareIdAsValueObject, isEmptyManagerReference, readBooleanString } from "./idp-value-forms.js";
+export { bareIdAsValueObject, isEmptyManagerReference, managerFromArray, readBooleanString } from "./idp-value-forms.js";
 
 /**
  * A PatchOp request body (RFC 7644 §3.5.2) → the operations the PATCH engine applies, with the
@@ -81,7 +83,23 @@ function normalizeOperation(resource: ResourceTypeDef, operation: PatchOperation
   if (operation.path === undefined) {
     return operation.op === "remove" || !isObject(operation.value) ? [operation] : entraDottedKeys(resource, operation.op, oktaOwnId(operation.value, options));
   }
-  return entraMemberRemovalList(resource, operation) ?? [operation];
+  const qualified = { ...operation, path: entraUnqualifiedExtensionPath(resource, operation.path) };
+  return entraMemberRemovalList(resource, qualified) ?? [qualified];
+}
+
+/**
+ * Microsoft Entra ID's tutorial, "Handling provisioning and deprovisioning of users", example 5:
+ * `{"op":"Add","path":"manager","value":[…]}` names the enterprise extension's `manager` without
+ * its URN (https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups).
+ * RFC 7644 §3.10 reads an unqualified name as the core schema's, and the core schema has no such
+ * attribute, so nothing is ambiguous: a plain or dotted path that the core schema does not define
+ * and exactly one extension does is qualified with that extension's URN. Anything else is left
+ * for the path parser to resolve or refuse.
+ */
+function entraUnqualifiedExtensionPath(resource: ResourceTypeDef, path: string): string {
+  if (/[:[]/.test(path) || resolveAttribute(resource, path)) return path;
+  const owners = resource.extensions.filter((e) => resolveAttribute(resource, `${e.schema.id}:${path}`) !== undefined);
+  return owners.length === 1 ? `${owners[0]!.schema.id}:${path}` : path;
 }
 
 /**

@@ -39,3 +39,15 @@ export function bareIdAsValueObject(def: AttributeDef, raw: unknown): Record<str
 export function isEmptyManagerReference(def: AttributeDef, read: Record<string, unknown>): boolean {
   return def.name === "manager" && def.subAttributes?.some((s) => s.name === "value") === true && (read["value"] === undefined || read["value"] === "");
 }
+
+/**
+ * Microsoft Entra ID's tutorial, "Handling provisioning and deprovisioning of users", example 5,
+ * adds a manager as a one-element array: `"value": [{"$ref": "…", "value": "2819c223-…"}]`
+ * (https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups).
+ * `manager` is single-valued (RFC 7643 §4.3), so an array given for it is read as its first
+ * element; an empty array is no manager (null). Other single-valued attributes keep refusing arrays.
+ */
+export function managerFromArray(def: AttributeDef, raw: unknown): unknown {
+  if (!Array.isArray(raw) || def.name !== "manager" || def.multiValued || !def.subAttributes?.some((s) => s.name === "value")) return raw;
+  return raw.length === 0 ? null : raw[0];
+}

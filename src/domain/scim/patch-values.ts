@@ -3,7 +3,7 @@
  * stored: appending to a multi-valued attribute, merging into a complex one, the immutable rule.
  */
 import { checkValueCount, isObject, readSingleValue, sameValue, settlePrimary } from "./attribute-values.js";
-import { bareIdAsValueObject, isEmptyManagerReference } from "./idp-value-forms.js";
+import { bareIdAsValueObject, isEmptyManagerReference, managerFromArray } from "./idp-value-forms.js";
 import { badRequest } from "./scim-error.js";
 import { findAttribute, type AttributeDef } from "./schema.js";
 
@@ -32,7 +32,9 @@ const withoutPrimary = (value: unknown): unknown => {
 };
 
 /** A complex value merged into `before`: given sub-attributes replace, null ones are unassigned, others are kept (§3.5.2.3). */
-export function mergeComplex(def: AttributeDef, before: Record<string, unknown> | undefined, raw: unknown, path: string): Record<string, unknown> | undefined {
+export function mergeComplex(def: AttributeDef, before: Record<string, unknown> | undefined, given: unknown, path: string): Record<string, unknown> | undefined {
+  const raw = managerFromArray(def, given);
+  if (raw === null) return undefined;
   const object = isObject(raw) ? raw : bareIdAsValueObject(def, raw);
   if (!object) throw badRequest("invalidValue", `${path} must be an object with the sub-attributes of ${def.name}`);
   const merged: Record<string, unknown> = { ...before };

@@ -13,12 +13,13 @@
  * - Read-only attributes (`id`, `meta`, `groups`, `members.display`, `manager.displayName`) are
  *   ignored, as RFC 7644 §3.5.1 says for PUT.
  * - `schemas` may be omitted or list any URNs (Entra's Group body lists a Microsoft URN of its own),
- *   but naming another resource type's core schema or a message schema (`...:api:messages:2.0:
- *   PatchOp`) is 400 invalidSyntax: the body was sent to the wrong endpoint or with the wrong method.
+ *   but naming another resource type's core schema or one of RFC 7644's message schemas
+ *   (`...:api:messages:2.0:PatchOp`) is 400 invalidSyntax: the body was sent to the wrong endpoint
+ *   or with the wrong method.
  */
 import { checkString, isObject, readAttributeValue } from "./attribute-values.js";
 import { badRequest } from "./scim-error.js";
-import { findAttribute, RESOURCE_TYPES, resolveAttribute, type AttributeDef, type ResourceTypeDef, type SchemaDef } from "./schema.js";
+import { findAttribute, RESOURCE_TYPES, resolveAttribute, SCIM_URN, type AttributeDef, type ResourceTypeDef, type SchemaDef } from "./schema.js";
 import type { ScimAttributes } from "./scim-record.js";
 
 export interface ResourceInput {
@@ -159,6 +160,16 @@ export function readMemberIds(raw: unknown, path: string): string[] {
   return [...ids];
 }
 
+/**
+ * The message schemas RFC 7644 defines (§3.4.3, §3.5.2, §3.7, §3.12). Only these mean "wrong
+ * endpoint or method": any other URN is unknown and ignored, including
+ * `urn:ietf:params:scim:api:messages:2.0:User`, which RFC 7644's own Bulk example (§3.7.1) puts
+ * in a User's schemas by mistake.
+ */
+const MESSAGE_SCHEMAS = new Set(
+  [SCIM_URN.error, SCIM_URN.listResponse, SCIM_URN.patchOp, SCIM_URN.bulkRequest, SCIM_URN.bulkResponse, SCIM_URN.searchRequest].map((u) => u.toLowerCase()),
+);
+
 function checkSchemas(resource: ResourceTypeDef, raw: unknown): void {
   if (raw === null || raw === undefined) return;
   if (!Array.isArray(raw) || raw.some((u) => typeof u !== "string")) throw badRequest("invalidSyntax", "schemas must be an array of schema URNs");
@@ -166,7 +177,7 @@ function checkSchemas(resource: ResourceTypeDef, raw: unknown): void {
     const lower = urn.toLowerCase();
     const other = RESOURCE_TYPES.find((r) => r !== resource && r.schema.id.toLowerCase() === lower);
     if (other) throw badRequest("invalidSyntax", `schemas names ${other.schema.id}, but ${resource.endpoint} takes ${resource.name} resources (${resource.schema.id})`);
-    if (lower.startsWith("urn:ietf:params:scim:api:messages:2.0:")) {
+    if (MESSAGE_SCHEMAS.has(lower)) {
       throw badRequest("invalidSyntax", `schemas names the message ${urn}, but ${resource.endpoint} takes a ${resource.name} resource (${resource.schema.id}) here`);
     }
   }

@@ -89,7 +89,8 @@ async function run(call: ScimCall, useCases: { users: ResourceUseCases; groups: 
       await cases.delete(call.configuration, target.id, ifMatch);
       return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), location: locationOf(call.baseUrl, target.resource.endpoint, target.id), status: "204" };
     }
-    const view = op.method === "PUT" ? await cases.replace(call.configuration, target.id, data, ifMatch, false) : await cases.patch(call.configuration, target.id, data, ifMatch, false);
+    const view =
+      op.method === "PUT" ? await cases.replace(call.configuration, target.id, data, ifMatch, false) : await cases.patch(call.configuration, target.id, patchOpOf(data), ifMatch, false);
     return success(op, 200, call, target.resource, view.record.id, view.record.version);
   } catch (err) {
     // A client error fails this operation only; anything else (a database outage: 503) ends the
@@ -97,6 +98,15 @@ async function run(call: ScimCall, useCases: { users: ResourceUseCases; groups: 
     if (err instanceof ScimError) return failure(op, err);
     throw err;
   }
+}
+
+/**
+ * RFC 7644's own Bulk example (§3.7.1) gives a PATCH operation's `data` as the bare array of
+ * operations rather than a PatchOp message; both are accepted, the array read as the message's
+ * `Operations`.
+ */
+function patchOpOf(data: unknown): unknown {
+  return Array.isArray(data) ? { schemas: [SCIM_URN.patchOp], Operations: data } : data;
 }
 
 function success(op: BulkOperation, status: number, call: ScimCall, resource: ResourceTypeDef, id: string, version: number): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ListQuery } from "../../domain/provisioning/list-query.js";
+import { decodeCursor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type CursorScope, type ListQuery } from "../../domain/provisioning/list-query.js";
 import { parseFilter } from "../../domain/scim/filter.js";
 import type { ProjectionParams } from "../../domain/scim/projection.js";
 import { SCIM_URN, type ResourceTypeDef } from "../../domain/scim/schema.js";
@@ -22,18 +22,21 @@ export interface ListRequest {
   projection: ProjectionParams;
 }
 
-/** GET /Users?filter=...&sortBy=...&startIndex=...&count=...&cursor=...&attributes=... (names case-insensitive). */
-export function listParamsFromQuery(resource: ResourceTypeDef, search: URLSearchParams): ListRequest {
+/**
+ * GET /Users?filter=...&sortBy=...&startIndex=...&count=...&cursor=...&attributes=... (names
+ * case-insensitive). `cursorScope` names the list a cursor must have been issued for.
+ */
+export function listParamsFromQuery(resource: ResourceTypeDef, search: URLSearchParams, cursorScope: CursorScope): ListRequest {
   const raw: Record<string, string> = {};
   for (const [key, value] of search) {
     const name = ["filter", "sortBy", "sortOrder", "startIndex", "count", "cursor", "attributes", "excludedAttributes"].find((n) => n.toLowerCase() === key.toLowerCase());
     if (name) raw[name] = value;
   }
-  return parseListParams(resource, raw);
+  return parseListParams(resource, raw, cursorScope);
 }
 
 /** POST /Users/.search: a SearchRequest (RFC 7644 §3.4.3); `attributes` may be arrays there. */
-export function listParamsFromSearchRequest(resource: ResourceTypeDef, body: unknown): ListRequest {
+export function listParamsFromSearchRequest(resource: ResourceTypeDef, body: unknown, cursorScope: CursorScope): ListRequest {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("invalidSyntax", "The body must be a SearchRequest object");
   const entries = Object.entries(body as Record<string, unknown>);
   const schemas = entries.find(([k]) => k.toLowerCase() === "schemas")?.[1];
@@ -45,10 +48,10 @@ export function listParamsFromSearchRequest(resource: ResourceTypeDef, body: unk
     const name = (["filter", "sortBy", "sortOrder", "startIndex", "count", "cursor", "attributes", "excludedAttributes"] as const).find((n) => n.toLowerCase() === key.toLowerCase());
     if (name) raw[name] = value;
   }
-  return parseListParams(resource, raw);
+  return parseListParams(resource, raw, cursorScope);
 }
 
-function parseListParams(resource: ResourceTypeDef, raw: RawListParams): ListRequest {
+function parseListParams(resource: ResourceTypeDef, raw: RawListParams, cursorScope: CursorScope): ListRequest {
   const filter = raw.filter === undefined || raw.filter === "" ? undefined : parseFilter(resource, text("filter", raw.filter));
   const sortBy = raw.sortBy === undefined || raw.sortBy === "" ? undefined : resolveSortBy(resource, text("sortBy", raw.sortBy));
   const sortOrder = order(raw.sortOrder);
@@ -58,7 +61,7 @@ function parseListParams(resource: ResourceTypeDef, raw: RawListParams): ListReq
   if (raw.cursor !== undefined) {
     if (raw.startIndex !== undefined && raw.startIndex !== "") throw badRequest("invalidValue", "Use either cursor or startIndex paging, not both");
     if (sortBy) throw badRequest("invalidValue", "sortBy cannot be combined with cursor paging: cursors walk in creation order (use startIndex paging to sort)");
-    const position = decodeCursor(text("cursor", raw.cursor));
+    const position = decodeCursor(text("cursor", raw.cursor), cursorScope);
     return { query: { filter, page: { kind: "cursor", ...position, count } }, projection };
   }
   // RFC 7644 §3.4.2.4: a startIndex below 1 is 1.

@@ -1,6 +1,6 @@
 import { isUuid } from "../../domain/ids.js";
 import type { ListQuery, ListResult } from "../../domain/provisioning/list-query.js";
-import { encodeCursor } from "../../domain/provisioning/list-query.js";
+import { encodeCursor, type CursorScope } from "../../domain/provisioning/list-query.js";
 import type { VersionCondition } from "../../domain/provisioning/versioned-write.js";
 import type { ScimConfigurationRecord } from "../../domain/records.js";
 import { parseIfMatch, etagMatches, etagOf } from "../../domain/scim/etag.js";
@@ -41,7 +41,9 @@ type Route = (handler: (call: ScimCall) => Promise<void> | void) => Parameters<H
 export function registerResourceRoutes(router: HttpRouter, route: Route, resource: ResourceTypeDef, useCases: ResourceUseCases): void {
   const base = `/scim/v2${resource.endpoint}`;
   const links = resource.id === "User" ? "groups" : "members";
-  const projectionOf = (url: URL): ProjectionParams => listParamsFromQuery(resource, pick(url.searchParams, ["attributes", "excludedAttributes"])).projection;
+  /** The list a cursor of this configuration's /Users (or /Groups) belongs to. */
+  const scopeOf = (call: ScimCall): CursorScope => `${call.configuration.id}${resource.endpoint}`;
+  const projectionOf = (call: ScimCall): ProjectionParams => listParamsFromQuery(resource, pick(call.url.searchParams, ["attributes", "excludedAttributes"]), scopeOf(call)).projection;
   const wants = (projection: ProjectionParams) => wantsAttribute(resource, projection, links);
 
   const render = (call: ScimCall, view: ResourceView, projection: ProjectionParams) =>
@@ -61,8 +63,8 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
       totalResults: result.totalResults,
       itemsPerPage: result.items.length,
       ...(page.kind === "index" ? { startIndex: page.startIndex } : {}),
-      ...(result.previousBefore !== undefined ? { previousCursor: encodeCursor("before", result.previousBefore) } : {}),
-      ...(result.nextAfter !== undefined ? { nextCursor: encodeCursor("after", result.nextAfter) } : {}),
+      ...(result.previousBefore !== undefined ? { previousCursor: encodeCursor("before", result.previousBefore, scopeOf(call)) } : {}),
+      ...(result.nextAfter !== undefined ? { nextCursor: encodeCursor("after", result.nextAfter, scopeOf(call)) } : {}),
       Resources: result.items.map((v) => render(call, v, request.projection)),
     });
   };
@@ -79,9 +81,9 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     return id.toLowerCase();
   };
 
-  router.add("POST", base, route(async (call) => answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req)), projectionOf(call.url))));
-  router.add("GET", base, route((call) => list(call, listParamsFromQuery(resource, call.url.searchParams))));
-  router.add("POST", `${base}/.search`, route(async (call) => list(call, listParamsFromSearchRequest(resource, await readScimJson(call.req)))));
+  router.add("POST", base, route(async (call) => answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req)), projectionOf(call))));
+  router.add("GET", base, route((call) => list(call, listParamsFromQuery(resource, call.url.searchParams, scopeOf(call)))));
+  router.add("POST", `${base}/.search`, route(async (call) => list(call, listParamsFromSearchRequest(resource, await readScimJson(call.req), scopeOf(call)))));
 
   // `/Users/` with a trailing slash is the collection (Entra's documented queries carry one).
   const collectionOr = (call: ScimCall) => call.url.pathname === `${base}/`;
@@ -89,8 +91,8 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     "GET",
     `${base}/*`,
     route(async (call) => {
-      if (collectionOr(call)) return list(call, listParamsFromQuery(resource, call.url.searchParams));
-      const projection = projectionOf(call.url);
+      if (collectionOr(call)) return list(call, listParamsFromQuery(resource, call.url.searchParams, scopeOf(call)));
+      const projection = projectionOf(call);
       const view = await useCases.get(call.configuration, idOf(call), wants(projection));
       const ifNoneMatch = headerOf(call.req, "if-none-match");
       if (ifNoneMatch !== undefined && etagMatches(parseIfMatch(ifNoneMatch), view.record.version)) {
@@ -106,7 +108,7 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     `${base}/*`,
     route(async (call) => {
       if (!collectionOr(call)) throw new ScimError(404, undefined, `POST ${call.url.pathname} is not a SCIM endpoint; create with POST ${base}.`);
-      answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req)), projectionOf(call.url));
+      answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req)), projectionOf(call));
     }),
   );
   router.add(
@@ -114,7 +116,7 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     `${base}/*`,
     route(async (call) => {
       const id = idOf(call);
-      const projection = projectionOf(call.url);
+      const projection = projectionOf(call);
       answer(call, 200, await useCases.replace(call.configuration, id, await readScimJson(call.req), ifMatchOf(call), wants(projection)), projection);
     }),
   );
@@ -123,7 +125,7 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     `${base}/*`,
     route(async (call) => {
       const id = idOf(call);
-      const projection = projectionOf(call.url);
+      const projection = projectionOf(call);
       answer(call, 200, await useCases.patch(call.configuration, id, await readScimJson(call.req), ifMatchOf(call), wants(projection)), projection);
     }),
   );

@@ -57,7 +57,7 @@ export function registerScimRoutes(router: HttpRouter, options: ScimRoutesOption
   };
   for (const path of ["/scim/v2/ServiceProviderConfig", "/scim/v2/ResourceTypes", "/scim/v2/Schemas"]) allowOnly(path, ["GET"]);
   for (const path of ["/scim/v2/Users", "/scim/v2/Groups"]) allowOnly(path, ["GET", "POST"]);
-  for (const path of ["/scim/v2/Users/.search", "/scim/v2/Groups/.search", "/scim/v2/Bulk"]) allowOnly(path, ["POST"]);
+  for (const path of ["/scim/v2/Users/.search", "/scim/v2/Groups/.search", "/scim/v2/Bulk", "/scim/v2/.search"]) allowOnly(path, ["POST"]);
 
   const notImplemented = (what: string) => route(() => {
     throw new ScimError(501, undefined, what);
