@@ -152,19 +152,24 @@ describe.each(STORE_KINDS)("Unleash-style SCIM settings and SCIM discovery (%s s
       const config = (await res.json()) as Record<string, any>;
       expect(config.schemas).toEqual(["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]);
       expect(config.authenticationSchemes).toEqual([expect.objectContaining({ type: "oauthbearertoken", primary: true })]);
-      for (const feature of ["patch", "bulk", "filter", "changePassword", "sort", "etag"]) expect(config[feature].supported).toBe(false);
+      // What is implemented, exactly: patch, bulk, filter, sort and etag yes; password changes no.
+      for (const feature of ["patch", "bulk", "filter", "sort", "etag"]) expect(config[feature].supported).toBe(true);
+      expect(config.changePassword.supported).toBe(false);
+      expect(config.bulk).toMatchObject({ maxOperations: 1000, maxPayloadSize: 1048576 });
+      expect(config.filter.maxResults).toBe(1000);
       expect(config.meta.location).toBe(`${server.baseUrl}/scim/v2/ServiceProviderConfig`);
 
       const types = (await (await fetch(`${server.baseUrl}/scim/v2/ResourceTypes`, { headers: auth })).json()) as Record<string, any>;
-      expect(types).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: 0, Resources: [] });
+      expect(types).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: 2 });
+      expect(types.Resources.map((t: { id: string }) => t.id)).toEqual(["User", "Group"]);
       const schemas = (await (await fetch(`${server.baseUrl}/scim/v2/Schemas`, { headers: auth })).json()) as Record<string, any>;
-      expect(schemas.totalResults).toBe(3);
+      expect(schemas.totalResults).toBe(6);
       const ids = schemas.Resources.map((s: { id: string }) => s.id);
       expect(ids).toContain("urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig");
       const one = await fetch(`${server.baseUrl}/scim/v2/Schemas/${ids[0]}`, { headers: auth });
       expect(((await one.json()) as { id: string }).id).toBe(ids[0]);
       expect((await fetch(`${server.baseUrl}/scim/v2/Schemas/urn:nope`, { headers: auth })).status).toBe(404);
-      const users = await fetch(`${server.baseUrl}/scim/v2/Users`, { headers: auth });
+      const users = await fetch(`${server.baseUrl}/scim/v2/Nope`, { headers: auth });
       expect(users.status).toBe(404);
       expect(await users.json()).toMatchObject({ schemas: [SCIM_ERROR], status: "404" });
       expect((await fetch(`${server.baseUrl}/scim/v2/Users`)).status).toBe(401);
