@@ -11,6 +11,24 @@ export function sendScim(res: HttpResponse, status: number, body: unknown, heade
   sendJson(res, status, body, { ...headers, "content-type": SCIM_JSON });
 }
 
+const PREPARED_HEADERS = { "content-type": SCIM_JSON, "cache-control": "no-store" } as const;
+
+/** A body rendered once and sent many times (the discovery documents). */
+export interface PreparedBody {
+  bytes: Buffer;
+  headers: Record<string, string | number>;
+}
+
+export function prepareScim(body: unknown): PreparedBody {
+  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  return { bytes, headers: { ...PREPARED_HEADERS, "content-length": bytes.length } };
+}
+
+export function sendPrepared(res: HttpResponse, prepared: PreparedBody): void {
+  res.writeHead(200, prepared.headers);
+  res.end(prepared.bytes);
+}
+
 /** The SCIM Error schema (RFC 7644 §3.12): `status` as a string, `scimType` where the RFC defines one. */
 export function errorBody(error: ScimError): Record<string, unknown> {
   return { schemas: [SCIM_URN.error], status: String(error.status), ...(error.scimType ? { scimType: error.scimType } : {}), detail: error.detail };

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { CredentialCheck } from "../../auth/credential-check.js";
 import type { ScimGroups } from "../../domain/provisioning/scim-groups.js";
 import type { ScimUsers } from "../../domain/provisioning/scim-users.js";
@@ -17,7 +18,7 @@ import { createBulkHandler } from "./bulk-route.js";
 import type { ConfigurationLimiter } from "./configuration-limiter.js";
 import { registerResourceRoutes } from "./resource-routes.js";
 import { createScimRoute, type ScimCall } from "./scim-route.js";
-import { sendScim } from "./scim-http.js";
+import { prepareScim, sendPrepared, sendScim, type PreparedBody } from "./scim-http.js";
 
 export interface ScimRoutesOptions {
   credentials: CredentialCheck;
@@ -36,11 +37,22 @@ export interface ScimRoutesOptions {
  */
 export function registerScimRoutes(router: HttpRouter, options: ScimRoutesOptions): void {
   const route = createScimRoute(options);
+  // Identity providers fetch the discovery documents often (Entra before every cycle), and they
+  // only vary with the base URL: render each once per base URL. Bounded, because without
+  // PUBLIC_BASE_URL the base comes from the client's Host header.
+  const rendered = new LRUCache<string, PreparedBody>({ max: 256 });
+  const discovery = (name: string, render: (baseUrl: string) => unknown) =>
+    route((c) => {
+      const key = `${name} ${c.baseUrl}`;
+      let prepared = rendered.get(key);
+      if (!prepared) rendered.set(key, (prepared = prepareScim(render(c.baseUrl))));
+      sendPrepared(c.res, prepared);
+    });
 
-  router.add("GET", "/scim/v2/ServiceProviderConfig", route((c) => sendScim(c.res, 200, serviceProviderConfig(c.baseUrl))));
-  router.add("GET", "/scim/v2/ResourceTypes", route((c) => sendScim(c.res, 200, discoveryListResponse(resourceTypeDocuments(c.baseUrl)))));
+  router.add("GET", "/scim/v2/ServiceProviderConfig", discovery("spc", (base) => serviceProviderConfig(base)));
+  router.add("GET", "/scim/v2/ResourceTypes", discovery("types", (base) => discoveryListResponse(resourceTypeDocuments(base))));
   router.add("GET", "/scim/v2/ResourceTypes/*", route((c) => sendScim(c.res, 200, found(findResourceTypeDocument(c.baseUrl, tail(c, "/scim/v2/ResourceTypes/")), "ResourceType"))));
-  router.add("GET", "/scim/v2/Schemas", route((c) => sendScim(c.res, 200, discoveryListResponse(schemaDocuments(c.baseUrl)))));
+  router.add("GET", "/scim/v2/Schemas", discovery("schemas", (base) => discoveryListResponse(schemaDocuments(base))));
   router.add("GET", "/scim/v2/Schemas/*", route((c) => sendScim(c.res, 200, found(findSchemaDocument(c.baseUrl, tail(c, "/scim/v2/Schemas/")), "Schema"))));
 
   registerResourceRoutes(router, route, USER_RESOURCE, options.users);
