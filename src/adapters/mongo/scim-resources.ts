@@ -25,6 +25,11 @@ export interface MongoResourceOptions {
 }
 
 /**
+ * findOneAndUpdate / findOneAndDelete carry no projection: FerretDB v1.24 refuses findAndModify's
+ * `fields` ("not implemented yet"), so the search form comes back and fromResourceDoc drops it.
+ */
+
+/**
  * Users or Groups in one collection, every operation scoped by SCIM configuration. Versioned
  * writes are one findOneAndUpdate each, conditional on the version the caller read; only when
  * it matches nothing does a second read tell a stale version from a deleted resource.
@@ -74,7 +79,7 @@ export class MongoScimResources<R extends Scoped> {
   async update(scimConfigurationId: string, id: string, expectedVersion: number | undefined, update: ResourceUpdate, uniqueKey?: string): Promise<R | Stale | undefined> {
     const filter = { _id: id, scimConfigurationId, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) };
     const write = () =>
-      guard(() => this.c.findOneAndUpdate(filter, { ...update, $inc: { version: 1 } } as UpdateFilter<ResourceDoc>, { returnDocument: "after", ...WITHOUT_FORM }), this.uniques());
+      guard(() => this.c.findOneAndUpdate(filter, { ...update, $inc: { version: 1 } } as UpdateFilter<ResourceDoc>, { returnDocument: "after" }), this.uniques());
     const doc = uniqueKey === undefined ? await write() : await this.telling(scimConfigurationId, id, uniqueKey, write);
     if (doc) return fromResourceDoc<R>(doc);
     return expectedVersion === undefined ? undefined : this.staleOrGone(scimConfigurationId, id);
@@ -82,7 +87,7 @@ export class MongoScimResources<R extends Scoped> {
 
   async delete(scimConfigurationId: string, id: string, expectedVersion: number | undefined): Promise<R | Stale | undefined> {
     const filter = { _id: id, scimConfigurationId, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) };
-    const doc = await guard(() => this.c.findOneAndDelete(filter, WITHOUT_FORM));
+    const doc = await guard(() => this.c.findOneAndDelete(filter));
     if (doc) return fromResourceDoc<R>(doc);
     return expectedVersion === undefined ? undefined : this.staleOrGone(scimConfigurationId, id);
   }
