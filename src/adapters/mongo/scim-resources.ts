@@ -25,14 +25,11 @@ export interface MongoResourceOptions {
 }
 
 /**
- * findOneAndUpdate / findOneAndDelete carry no projection: FerretDB v1.24 refuses findAndModify's
- * `fields` ("not implemented yet"), so the search form comes back and fromResourceDoc drops it.
- */
-
-/**
  * Users or Groups in one collection, every operation scoped by SCIM configuration. Versioned
  * writes are one findOneAndUpdate each, conditional on the version the caller read; only when
  * it matches nothing does a second read tell a stale version from a deleted resource.
+ * findOneAndUpdate / findOneAndDelete carry no projection: FerretDB v1.24 refuses findAndModify's
+ * `fields` ("not implemented yet"), so the search form comes back and fromResourceDoc drops it.
  */
 export class MongoScimResources<R extends Scoped> {
   constructor(
