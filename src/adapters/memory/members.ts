@@ -53,7 +53,8 @@ export class MemoryMemberStore implements MemberStore {
   async list(organizationId: string, filter: MemberFilter, page: PageRequest): Promise<Page<MemberRecord>> {
     const rows: MemberRecord[] = [];
     let after = page.afterId;
-    const wanted = filter.userIds ? new Set(filter.userIds) : undefined;
+    // An empty list filters nothing out, as an empty `statuses` (and proto's repeated fields).
+    const wanted = filter.userIds && filter.userIds.length > 0 ? new Set(filter.userIds) : undefined;
     const search = filter.search?.toLowerCase();
     // Unfiltered pages cost O(page); filters skip non-matching members while filling the page.
     while (rows.length <= page.limit) {

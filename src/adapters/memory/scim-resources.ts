@@ -67,7 +67,8 @@ export class MemoryScimResources<R extends Scoped> {
     let entries = this.candidates(scimConfigurationId, query);
     if (query.filter) entries = entries.filter((e) => evaluateFilter(query.filter!, e.record));
     const total = entries.length;
-    if (query.sort) {
+    // sortBy orders index pages only: cursor pages walk in creation order (ListQuery).
+    if (query.sort && page.kind === "index") {
       const compare = compareSearchForms(query.sort.path, query.sort.order);
       entries.sort((a, b) => compare(a.form, b.form) || (a.record.id < b.record.id ? -1 : 1));
     }
@@ -193,7 +194,9 @@ function pageByCursor<R>(ids: string[], page: { after?: string | undefined; befo
     totalResults: total,
     items: items.map(load),
     ...(from + page.count < ids.length ? { nextAfter: items[items.length - 1] } : {}),
-    ...(from > 0 && items.length > 0 ? { previousBefore: items[0] } : {}),
+    // As walkAll (and as the `before` branch offers nextAfter): a page reached with a cursor
+    // offers the way back, whether or not an earlier match still exists.
+    ...(page.after !== undefined && items.length > 0 ? { previousBefore: items[0] } : {}),
   };
 }
 

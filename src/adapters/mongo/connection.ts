@@ -3,7 +3,11 @@ import type { Stores } from "../../domain/ports.js";
 import { MongoApiKeyStore } from "./api-keys.js";
 import { guard } from "./errors.js";
 import { ensureIndexes } from "./indexes.js";
+import { MongoMemberStore } from "./members.js";
+import { MongoMembershipStore } from "./memberships.js";
 import { MongoScimConfigurationStore } from "./scim-configurations.js";
+import { MongoScimGroupStore } from "./scim-groups.js";
+import { MongoScimUserStore } from "./scim-users.js";
 import { MongoSsoConfigurationStore } from "./sso-configurations.js";
 
 export interface MongoStoresOptions {
@@ -49,6 +53,10 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
     scimConfigurations: new MongoScimConfigurationStore(db.collection("scim_configurations")),
     ssoConfigurations: new MongoSsoConfigurationStore(db.collection("sso_configurations")),
     apiKeys: new MongoApiKeyStore(db.collection("api_keys")),
+    scimUsers: new MongoScimUserStore(db.collection("scim_users")),
+    scimGroups: new MongoScimGroupStore(db.collection("scim_groups")),
+    memberships: new MongoMembershipStore(db.collection("scim_memberships")),
+    members: new MongoMemberStore(db.collection("members")),
     ping: async () => {
       try {
         await db.command({ ping: 1 });

@@ -8,6 +8,8 @@ export const INDEX = {
   ssoPage: "organization_page",
   apiKeyHash: "key_hash_unique",
   apiKeyOrganization: "organization_page",
+  scimUserName: "scim_user_name_unique",
+  scimGroupName: "scim_group_name_unique",
 } as const;
 
 /**
@@ -25,6 +27,33 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   api_keys: [
     { key: { keyHash: 1 }, name: INDEX.apiKeyHash, unique: true },
     { key: { organizationId: 1, _id: 1 }, name: INDEX.apiKeyOrganization },
+  ],
+  // SCIM resources: ids in creation order per configuration (unfiltered lists, cursor walks), the
+  // unique key, and the attributes identity providers look resources up by (an equality, then
+  // _id for the creation order and the keyset). `id eq` goes to _id itself.
+  scim_users: [
+    { key: { scimConfigurationId: 1, userNameKey: 1 }, name: INDEX.scimUserName, unique: true },
+    { key: { scimConfigurationId: 1, _id: 1 }, name: "configuration_page" },
+    { key: { scimConfigurationId: 1, "s.userName": 1, _id: 1 }, name: "user_name_lookup" },
+    { key: { scimConfigurationId: 1, "s.externalId": 1, _id: 1 }, name: "external_id_lookup" },
+    { key: { scimConfigurationId: 1, "s.emails.value": 1, _id: 1 }, name: "email_lookup" },
+    { key: { memberId: 1, _id: 1 }, name: "member_identities" },
+  ],
+  scim_groups: [
+    { key: { scimConfigurationId: 1, displayNameKey: 1 }, name: INDEX.scimGroupName, unique: true },
+    { key: { scimConfigurationId: 1, _id: 1 }, name: "configuration_page" },
+    { key: { scimConfigurationId: 1, "s.displayName": 1, _id: 1 }, name: "display_name_lookup" },
+    { key: { scimConfigurationId: 1, "s.externalId": 1, _id: 1 }, name: "external_id_lookup" },
+  ],
+  // One document per (group, user); seq is the order members were added in.
+  scim_memberships: [
+    { key: { scimConfigurationId: 1, groupId: 1, seq: 1, _id: 1 }, name: "group_members" },
+    { key: { scimConfigurationId: 1, userId: 1, seq: 1, _id: 1 }, name: "user_groups" },
+  ],
+  members: [
+    { key: { organizationId: 1, _id: 1 }, name: "organization_page" },
+    { key: { organizationId: 1, emailKey: 1, _id: 1 }, name: "email_lookup" },
+    { key: { organizationId: 1, formerKeys: 1 }, name: "former_identity_lookup" },
   ],
 };
 

@@ -1,0 +1,102 @@
+import type { Collection, Filter, UpdateFilter } from "mongodb";
+import { toPage, type Page, type PageRequest } from "../../domain/pagination.js";
+import type { MemberChanges, MemberFilter, MemberStore } from "../../domain/provisioning/ports.js";
+import type { FormerIdentity, MemberRecord } from "../../domain/provisioning/records.js";
+import { fromDoc, toDoc, type Doc } from "./documents.js";
+import { guard } from "./errors.js";
+import { escapeRegex } from "./scim-filter-query.js";
+
+/**
+ * Stored form of a member. Two fields exist for queries only (dropped on reading):
+ * - `formerKeys`: each former identity as "<scimConfigurationId>/<userNameKey>". FerretDB v1
+ *   answers neither `$elemMatch` on arrays of documents nor correlated dotted paths, so
+ *   `formerIdentities` cannot be queried by both fields of one element there; an array of
+ *   strings can be (and its multikey index serves it on MongoDB).
+ * - `fullNameKey`: the full name lowercased, so search compares exactly as the memory store
+ *   (toLowerCase) rather than by the database's case-insensitive regex rules.
+ */
+export type MemberDoc = Doc<MemberRecord> & { formerKeys: string[]; fullNameKey: string };
+
+const formerKey = (f: FormerIdentity) => `${f.scimConfigurationId}/${f.userNameKey}`;
+/** Always the same field order, so `$addToSet` and `$pull` compare elements as equal documents. */
+const formerElement = (f: FormerIdentity): FormerIdentity => ({ scimConfigurationId: f.scimConfigurationId, userNameKey: f.userNameKey });
+
+function toMemberDoc(record: MemberRecord): MemberDoc {
+  return {
+    ...toDoc(record),
+    formerIdentities: record.formerIdentities.map(formerElement),
+    formerKeys: record.formerIdentities.map(formerKey),
+    fullNameKey: record.fullName.toLowerCase(),
+  };
+}
+
+function fromMemberDoc(doc: MemberDoc): MemberRecord {
+  const { formerKeys: _keys, fullNameKey: _name, ...rest } = doc;
+  return fromDoc<MemberRecord>(rest);
+}
+
+/** Organization members in the `members` collection, scoped by organization. */
+export class MongoMemberStore implements MemberStore {
+  constructor(private readonly c: Collection<MemberDoc>) {}
+
+  async create(record: MemberRecord): Promise<void> {
+    await guard(() => this.c.insertOne(toMemberDoc(record)));
+  }
+
+  async get(organizationId: string, id: string): Promise<MemberRecord | undefined> {
+    const doc = await guard(() => this.c.findOne({ _id: id, organizationId }));
+    return doc ? fromMemberDoc(doc) : undefined;
+  }
+
+  async findByEmail(organizationId: string, emailKey: string): Promise<MemberRecord[]> {
+    // Members without an email share "" and are nobody's match.
+    if (emailKey === "") return [];
+    const docs = await guard(() => this.c.find({ organizationId, emailKey }).sort({ _id: 1 }).toArray());
+    return docs.map(fromMemberDoc);
+  }
+
+  async findFormer(organizationId: string, identity: FormerIdentity): Promise<MemberRecord | undefined> {
+    const doc = await guard(() => this.c.findOne({ organizationId, formerKeys: formerKey(identity) }));
+    return doc ? fromMemberDoc(doc) : undefined;
+  }
+
+  /**
+   * One atomic update. A former identity removed and another added in the same change are two
+   * updates (MongoDB refuses `$pull` and `$addToSet` on one field in one update): the removal
+   * first, as the memory store applies them; each is idempotent.
+   */
+  async update(organizationId: string, id: string, changes: MemberChanges, now: Date): Promise<MemberRecord | undefined> {
+    const set: Partial<MemberDoc> = {};
+    if (changes.status !== undefined) set.status = changes.status;
+    if (changes.email !== undefined) set.email = changes.email;
+    if (changes.emailKey !== undefined) set.emailKey = changes.emailKey;
+    if (changes.fullName !== undefined) Object.assign(set, { fullName: changes.fullName, fullNameKey: changes.fullName.toLowerCase() });
+    const update: UpdateFilter<MemberDoc> = { $max: { updatedAt: now } };
+    if (Object.keys(set).length > 0) update.$set = set;
+    const { addFormerIdentity: add, removeFormerIdentity: remove } = changes;
+    const pull = remove ? { $pull: { formerIdentities: formerElement(remove), formerKeys: formerKey(remove) } } : {};
+    if (remove && add) {
+      const pulled = await guard(() => this.c.updateOne({ _id: id, organizationId }, pull as UpdateFilter<MemberDoc>));
+      if (pulled.matchedCount === 0) return undefined;
+    } else Object.assign(update, pull);
+    if (add) update.$addToSet = { formerIdentities: formerElement(add), formerKeys: formerKey(add) };
+    const doc = await guard(() => this.c.findOneAndUpdate({ _id: id, organizationId }, update, { returnDocument: "after" }));
+    return doc ? fromMemberDoc(doc) : undefined;
+  }
+
+  /** Keyset by _id (member since) on the {organizationId, _id} index; the filters narrow what it walks. */
+  async list(organizationId: string, filter: MemberFilter, page: PageRequest): Promise<Page<MemberRecord>> {
+    const query: Filter<MemberDoc> = { organizationId };
+    const id: Record<string, unknown> = {};
+    // An empty list filters nothing out, as an empty `statuses` (and proto's repeated fields).
+    if (filter.userIds && filter.userIds.length > 0) id["$in"] = [...filter.userIds];
+    if (page.afterId !== undefined) id["$gt"] = page.afterId;
+    if (Object.keys(id).length > 0) query._id = id;
+    if (filter.statuses && filter.statuses.length > 0) query.status = { $in: [...filter.statuses] };
+    if (filter.emailKey !== undefined) query.emailKey = filter.emailKey;
+    const search = filter.search?.toLowerCase();
+    if (search) query.$or = [{ emailKey: { $regex: escapeRegex(search) } }, { fullNameKey: { $regex: escapeRegex(search) } }];
+    const docs = await guard(() => this.c.find(query).sort({ organizationId: 1, _id: 1 }).limit(page.limit + 1).toArray());
+    return toPage(docs.map(fromMemberDoc), page.limit);
+  }
+}
