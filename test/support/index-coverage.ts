@@ -21,6 +21,9 @@
  *   range field. An equality or range on a field the index lacks is a violation, not a residual
  *   filter: it would scan every document of the prefix (a whole tenant). Residual predicates are
  *   allowed beside a bounded scan.
+ * - A lookup is covered too: an index whose first two keys the query fixes to one value each (the
+ *   tenant and a lookup key: a userName, an email) selects a handful of documents, so further
+ *   predicates, even equalities on fields the index lacks, are filtered on those few.
  * - A query that bounds nothing (no filter, or only residual predicates; also a sort walked over a
  *   whole index) is a full scan: a violation unless the collection is listed in `allowFullScans`.
  *   A `count` without a filter is answered from collection metadata and is fine.
@@ -225,6 +228,11 @@ function usable(index: IndexDescription): boolean {
 function coverBranch(branch: Branch, sort: [string, unknown][], indexes: IndexDescription[]): { fullScan: boolean; why: string } | undefined {
   const equal = (f: string) => branch.get(f) === "point" || branch.get(f) === "in";
   if (indexes.some((i) => i.unique && keysOf(i).every(([f]) => equal(f)))) return undefined;
+  // A lookup: an index whose first two keys the branch fixes to one value each (a tenant and a
+  // lookup key such as a userName or an email) selects a handful of documents; whatever else the
+  // query says is filtered on those few, and sorting them costs nothing.
+  const point = (f: string) => branch.get(f) === "point";
+  if (indexes.some((i) => keysOf(i).length >= 2 && point(keysOf(i)[0]![0]) && point(keysOf(i)[1]![0]))) return undefined;
   if (![...branch.values()].some((b) => b !== "residual")) {
     return { fullScan: true, why: "a full scan: nothing in the filter bounds an index" };
   }

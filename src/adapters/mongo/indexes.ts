@@ -53,6 +53,7 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   members: [
     { key: { organizationId: 1, _id: 1 }, name: "organization_page" },
     { key: { organizationId: 1, emailKey: 1, _id: 1 }, name: "email_lookup" },
+    { key: { organizationId: 1, status: 1, _id: 1 }, name: "status_page" },
     { key: { organizationId: 1, formerKeys: 1 }, name: "former_identity_lookup" },
   ],
 };

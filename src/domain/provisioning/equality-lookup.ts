@@ -7,7 +7,7 @@ const INDEXED = new Set<string>(["id", "userName", "externalId", "emails.value",
 
 /**
  * The equality on an indexed attribute that every match of `filter` must satisfy (the filter
- * itself, or one operand of a chain of `and`s), with its value as the search form holds it
+ * itself, one operand of a chain of `and`s, or such an equality inside a value path), with its value as the search form holds it
  * (lowercased when the attribute is not case-exact). A store fetches the candidates by that
  * index and checks the rest of the filter on them only: `userName eq "x"` costs a lookup, not a
  * scan, at any size.
@@ -15,6 +15,9 @@ const INDEXED = new Set<string>(["id", "userName", "externalId", "emails.value",
 export function indexedEquality(filter: FilterAst | undefined): { attribute: IndexedAttribute; value: string } | undefined {
   if (!filter) return undefined;
   if (filter.kind === "and") return indexedEquality(filter.left) ?? indexedEquality(filter.right);
+  // emails[type eq "work" and value eq "x"]: a match needs an element whose value is x, so the
+  // equality on emails.value selects the candidates just as well.
+  if (filter.kind === "valuePath") return indexedEquality(filter.filter);
   if (filter.kind !== "compare" || filter.op !== "eq" || typeof filter.value !== "string") return undefined;
   const path = filter.path;
   if (path.schema.storageKey) return undefined;

@@ -1,0 +1,130 @@
+import { randomUUID } from "node:crypto";
+import type { IndexDescription } from "mongodb";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createMongoStores, type MongoStores } from "../../src/adapters/mongo/connection.js";
+import { INDEXES } from "../../src/adapters/mongo/indexes.js";
+import { clientFor } from "../support/clients.js";
+import { checkCoverage, recordCommands, type CommandRecorder } from "../support/index-coverage.js";
+import { createScimTenant, scim } from "../support/scim-client.js";
+import { startTestServer, type TestServer } from "../support/test-server.js";
+
+const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const q = (filter: string) => `?filter=${encodeURIComponent(filter)}`;
+
+/**
+ * Every query the MongoDB adapters send during a realistic session — the management API's
+ * lifecycle and a provisioning cycle as Okta and Entra ID run it (their lookups by userName,
+ * externalId, email, displayName and id, lists, cursor walks, membership changes, reads of a
+ * group without its members) — is served by an index the adapters create (src/adapters/mongo/
+ * indexes.ts), by MongoDB's planner rules (test/support/index-coverage.ts). FerretDB uses no
+ * index, so no timing could show this; the check reads the queries the driver really sends.
+ */
+describe("index coverage of every adapter query (MongoDB)", () => {
+  let stores: MongoStores;
+  let server: TestServer;
+  let recorder: CommandRecorder;
+
+  beforeAll(async () => {
+    stores = await createMongoStores({ uri: inject("mongoUri"), database: `t_${randomUUID().replaceAll("-", "")}`, operationTimeoutMs: 10_000, clientOptions: { monitorCommands: true } });
+    server = await startTestServer({ stores });
+    recorder = recordCommands(stores.client);
+    await workload(server);
+  }, 120_000);
+  afterAll(async () => {
+    recorder.stop();
+    await server.close();
+  });
+
+  it("serves every query of the session from an index", () => {
+    expect(recorder.commands.length).toBeGreaterThan(100);
+    expect(checkCoverage(recorder.commands, INDEXES).map((v) => v.message)).toEqual([]);
+  });
+
+  it.each([
+    ["scim_users", "user_name_lookup"],
+    ["scim_users", "email_lookup"],
+    ["scim_groups", "display_name_lookup"],
+    ["scim_memberships", "group_members"],
+    ["members", "email_lookup"],
+    ["scim_configurations", "organization_page"],
+  ])("fails when %s's index %s is removed (the check can fail)", (collection, name) => {
+    const without: Record<string, IndexDescription[]> = { ...INDEXES, [collection]: INDEXES[collection]!.filter((i) => i.name !== name) };
+    expect(checkCoverage(recorder.commands, without).length).toBeGreaterThan(0);
+  });
+
+  it("a filter on another attribute scans the configuration's users (documented: only the identity providers' lookups are indexed)", async () => {
+    const tenant = await createScimTenant(server);
+    recorder.clear();
+    await scim(server, tenant.token, "GET", `/Users${q('name.familyName eq "Jensen"')}`);
+    expect(checkCoverage(recorder.commands, INDEXES).map((v) => v.query.collection)).toContain("scim_users");
+  });
+});
+
+async function workload(server: TestServer): Promise<void> {
+  const admin = clientFor("connect-json", server.baseUrl, server.adminKey);
+  const org = server.organizationId;
+  // Management API: SSO and SCIM configurations, keys, the Unleash route.
+  const tenant = await createScimTenant(server);
+  await admin.getSCIMConfiguration({ scimConfigurationId: tenant.scimConfigurationId });
+  await admin.listSCIMConfigurations({ pagination: { pageSize: 10 } });
+  await admin.listSSOConfigurations({ organizationId: org, pagination: { pageSize: 10 } });
+  await admin.updateSCIMConfiguration({ scimConfigurationId: tenant.scimConfigurationId, name: "Okta" });
+  const spare = await admin.createSSOConfiguration({ organizationId: org, clientId: "c2", clientSecret: "s", issuerUrl: "https://idp2.example.com" });
+  await admin.updateSSOConfiguration({ ssoConfigurationId: spare.ssoConfiguration!.id, displayName: "spare" });
+  await admin.deleteSSOConfiguration({ ssoConfigurationId: spare.ssoConfiguration!.id });
+  await fetch(`${server.baseUrl}/api/admin/scim-settings`, { headers: { authorization: server.adminKey } }).then((r) => r.arrayBuffer());
+  const { record } = await server.app.apiKeys.issue(org, "member", "k");
+  await server.app.apiKeys.revoke(record.id);
+  await server.app.apiKeys.list(org);
+
+  // Provisioning, as the identity providers run it.
+  const token = tenant.token;
+  const ids: string[] = [];
+  await scim(server, token, "GET", `/Users${q(`userName eq "${randomUUID()}"`)}`);
+  for (let i = 0; i < 5; i++) {
+    const created = await scim(server, token, "POST", "/Users", {
+      userName: `user${i}@example.com`,
+      externalId: `ext-${i}`,
+      name: { givenName: `G${i}`, familyName: "Jensen" },
+      emails: [{ value: `user${i}@example.com`, type: "work", primary: true }],
+    });
+    ids.push(created.body.id);
+  }
+  await scim(server, token, "GET", `/Users${q('userName eq "USER1@example.com"')}`);
+  await scim(server, token, "GET", `/Users${q('externalId eq "ext-2"')}`);
+  await scim(server, token, "GET", `/Users${q('emails.value eq "user3@example.com"')}`);
+  await scim(server, token, "GET", `/Users${q(`id eq "${ids[0]}"`)}`);
+  await scim(server, token, "GET", `/Users${q('emails[type eq "work" and value eq "user4@example.com"]')}`);
+  await scim(server, token, "GET", `/Users?startIndex=2&count=2`);
+  let cursor = "";
+  for (;;) {
+    const page = await scim(server, token, "GET", `/Users?count=2&cursor=${cursor}`);
+    if (!page.body.nextCursor) break;
+    cursor = page.body.nextCursor;
+  }
+  await scim(server, token, "GET", `/Users?count=2&cursor=${cursor}`);
+  await scim(server, token, "PATCH", `/Users/${ids[1]}`, { schemas: [PATCH], Operations: [{ op: "replace", value: { active: false } }] });
+  await scim(server, token, "PUT", `/Users/${ids[2]}`, { userName: "user2@example.com", active: true, name: { givenName: "New" } });
+  const group = await scim(server, token, "POST", "/Groups", { displayName: "Engineering", externalId: "g-1", members: [{ value: ids[0] }, { value: ids[1] }] });
+  const groupId = group.body.id;
+  await scim(server, token, "GET", `/Groups${q('displayName eq "engineering"')}&excludedAttributes=members`);
+  await scim(server, token, "GET", `/Groups${q('externalId eq "g-1"')}`);
+  await scim(server, token, "PATCH", `/Groups/${groupId}`, { schemas: [PATCH], Operations: [{ op: "add", path: "members", value: [{ value: ids[2] }] }] });
+  await scim(server, token, "PATCH", `/Groups/${groupId}?excludedAttributes=members`, { schemas: [PATCH], Operations: [{ op: "remove", path: `members[value eq "${ids[0]}"]` }] });
+  await scim(server, token, "PATCH", `/Groups/${groupId}`, { schemas: [PATCH], Operations: [{ op: "replace", value: { id: groupId, displayName: "Eng" } }] });
+  await scim(server, token, "PUT", `/Groups/${groupId}`, { displayName: "Eng", members: [{ value: ids[3] }] });
+  await scim(server, token, "GET", `/Groups/${groupId}`);
+  await scim(server, token, "GET", `/Groups/${groupId}?excludedAttributes=members`);
+  await scim(server, token, "GET", `/Users/${ids[3]}`);
+  await scim(server, token, "DELETE", `/Users/${ids[4]}`);
+  await scim(server, token, "POST", "/Users", { userName: "user4@example.com", emails: [{ value: "user4@example.com" }] });
+  await scim(server, token, "DELETE", `/Groups/${groupId}`);
+  // Account linking across configurations of one organization (lookup by email).
+  const other = await createScimTenant(server, { allowUnverifiedEmailAccountLinking: true });
+  await scim(server, other.token, "POST", "/Users", { userName: "u0-elsewhere", emails: [{ value: "user0@example.com", primary: true }] });
+  await server.app.stores.members.list(org, {}, { limit: 10, afterId: undefined });
+  await server.app.stores.members.list(org, { statuses: ["active"] }, { limit: 10, afterId: undefined });
+  // Regenerate and delete the configuration last.
+  await admin.regenerateSCIMToken({ scimConfigurationId: tenant.scimConfigurationId });
+  await admin.deleteSCIMConfiguration({ scimConfigurationId: other.scimConfigurationId });
+}
