@@ -17,6 +17,7 @@ import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
+import { createDeadlineInterceptor } from "./rpc/deadline-interceptor.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
@@ -84,9 +85,12 @@ export async function startApp(options: AppOptions): Promise<App> {
   const handler = createNodeHandler({
     routes: (r) => {
       registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
-      registerOperationalServices(r, stores, [OrganizationService]);
+      registerOperationalServices(r, stores, [OrganizationService], {
+        watchIntervalMs: config.resourceLimits.healthWatchIntervalMs,
+        maxWatchStreams: config.resourceLimits.healthWatchMaxStreams,
+      });
     },
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(credentials, OPEN_SERVICES)],
+    interceptors: [createErrorAndLogInterceptor(logger), createDeadlineInterceptor(), createAuthInterceptor(credentials, OPEN_SERVICES)],
     contextValues: requestContextValues,
     fallback: (req, res) => {
       consoleFiles(req, res).then(
