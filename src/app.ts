@@ -66,7 +66,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const apiKeys = new ApiKeys(stores.apiKeys, clock, { cacheTtlMs: config.apiKeyCacheTtlMs });
   const scimTokens = new ScimTokenVerifier(stores.scimConfigurations, clock);
-  const authFailures = new AuthFailureLimiter({ failuresPerMinute: config.authFailuresPerMinute });
+  const authFailures = new AuthFailureLimiter({
+    failuresPerMinute: config.authFailuresPerMinute,
+    blockedLookupsPerMinute: config.resourceLimits.authBlockedLookupsPerMinute,
+  });
   const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
   const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock);
   const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock);
