@@ -119,6 +119,10 @@ export async function startApp(options: AppOptions): Promise<App> {
     handler: withCors(handler, { origins: config.corsOrigins }),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
+    bodyTimeoutMs: config.resourceLimits.httpBodyTimeoutMs,
+    maxInflightBodyBytes: config.resourceLimits.maxInflightBodyBytes,
+    http2MaxConcurrentStreams: config.resourceLimits.http2MaxConcurrentStreams,
+    maxConnections: config.resourceLimits.maxConnections,
   });
   return {
     listener,

@@ -5,6 +5,7 @@ import net, { type AddressInfo, type Socket } from "node:net";
 import tls from "node:tls";
 import { Code } from "@connectrpc/connect";
 import type { HttpRequest, HttpResponse, RequestHandler } from "../http/http-router.js";
+import { BodyGuard } from "./body-guard.js";
 import { armOpeningDeadline, connectionOpened, sniff, speaksHttp1 } from "./opening-deadline.js";
 import { sendProtocolError } from "./protocol-error.js";
 
@@ -22,8 +23,16 @@ export interface ListenerOptions {
    * handshake, then again the first request's headers or HTTP/2 preface and SETTINGS).
    */
   headersTimeoutMs?: number;
-  /** Idle keep-alive connections and HTTP/2 sessions are closed after this long. */
+  /** Idle keep-alive connections and HTTP/2 sessions are closed after this long (GOAWAY; cut after as long again). */
   idleTimeoutMs?: number;
+  /** A request body that makes no progress for this long is cut (408 / RST_STREAM). */
+  bodyTimeoutMs?: number;
+  /** Bytes of request bodies held at once; beyond, requests are refused (503 / REFUSED_STREAM). */
+  maxInflightBodyBytes?: number;
+  /** Concurrent streams per HTTP/2 connection. */
+  http2MaxConcurrentStreams?: number;
+  /** Open connections at once; more are closed on arrival. */
+  maxConnections?: number;
 }
 
 export interface Listener {
@@ -42,10 +51,12 @@ export interface Listener {
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const bodies = new BodyGuard({ progressTimeoutMs: options.bodyTimeoutMs ?? 30_000, maxInflightBytes: options.maxInflightBodyBytes ?? 64 * 1024 * 1024 });
   let draining = false;
   const handler: RequestHandler = (req, res) => {
     if (req.httpVersionMajor === 1) connectionOpened(req.socket);
     if (draining) return refuseWhileDraining(req, res);
+    bodies.watch(req, res);
     if (req.httpVersionMajor === 2) stopUploadOnceAnswered(req as http2.Http2ServerRequest);
     options.handler(req, res);
   };
@@ -73,7 +84,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   // that enforces headersTimeout and requestTimeout only on "listening": without this, a client
   // that stalls in the middle of its headers holds the connection forever.
   h1.emit("listening");
-  const h2 = http2.createServer({ settings: { maxConcurrentStreams: 256 } }, handler);
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: options.http2MaxConcurrentStreams ?? 100 } }, handler);
 
   let tcp: net.Server;
   if (options.tls) {
@@ -118,10 +129,12 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
       });
     });
   }
+  // Beyond this, Node closes new connections as they arrive.
+  tcp.maxConnections = options.maxConnections ?? 1000;
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("remoteSettings", () => connectionOpened(session.socket));
-    session.setTimeout(idleTimeoutMs, () => session.close());
+    closeWhenIdle(session, idleTimeoutMs);
     session.once("close", () => sessions.delete(session));
   });
   h2.on("sessionError", () => {
@@ -170,6 +183,21 @@ function stopUploadOnceAnswered(req: http2.Http2ServerRequest): void {
       if (!req.complete && !req.stream.destroyed) req.stream.close(http2.constants.NGHTTP2_NO_ERROR);
     }),
   );
+}
+
+/**
+ * An idle session gets a GOAWAY, which lets its open streams finish; one that is still there after
+ * as long again is destroyed. Without the second step a session whose streams stall (a body that
+ * never ends, a client that reads nothing) was never closed.
+ */
+function closeWhenIdle(session: http2.ServerHttp2Session, idleTimeoutMs: number): void {
+  session.setTimeout(idleTimeoutMs, () => {
+    if (session.closed) return;
+    session.close();
+    const cut = setTimeout(() => session.destroy(), idleTimeoutMs);
+    cut.unref();
+    session.once("close", () => clearTimeout(cut));
+  });
 }
 
 /** New calls during shutdown: 503 / gRPC UNAVAILABLE, so clients retry elsewhere. */
