@@ -120,6 +120,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
     bodyTimeoutMs: config.resourceLimits.httpBodyTimeoutMs,
+    requestTimeoutMs: config.resourceLimits.httpRequestTimeoutMs,
     maxInflightBodyBytes: config.resourceLimits.maxInflightBodyBytes,
     http2MaxConcurrentStreams: config.resourceLimits.http2MaxConcurrentStreams,
     maxConnections: config.resourceLimits.maxConnections,

@@ -134,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export interface ResourceLimits {
   /** A request body that makes no progress for this long is cut (408 on HTTP/1.1, RST_STREAM on HTTP/2). */
   httpBodyTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this long, however it trickles. */
+  httpRequestTimeoutMs: number;
   /** Bytes of request bodies the process holds at once; a body that would pass it is refused (503 / REFUSED_STREAM). */
   maxInflightBodyBytes: number;
   /** Concurrent streams one HTTP/2 connection may open (SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -154,6 +156,7 @@ function readResourceLimits(int: ReadInt): ResourceLimits {
   const MIB = 1024 * 1024;
   return {
     httpBodyTimeoutMs: int("HTTP_BODY_TIMEOUT_MS", 30_000, 100, 600_000),
+    httpRequestTimeoutMs: int("HTTP_REQUEST_TIMEOUT_MS", 60_000, 100, 3_600_000),
     // At least one request of the largest size the service takes (1 MiB) must fit.
     maxInflightBodyBytes: int("MAX_INFLIGHT_BODY_BYTES", 64 * MIB, MIB, 16 * 1024 * MIB),
     http2MaxConcurrentStreams: int("HTTP2_MAX_CONCURRENT_STREAMS", 100, 1, 10_000),

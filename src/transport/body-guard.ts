@@ -5,6 +5,8 @@ import type { HttpRequest } from "../http/http-router.js";
 export interface BodyGuardOptions {
   /** A request body that makes no progress for this long is cut (408 on HTTP/1.1, RST_STREAM(CANCEL) on HTTP/2). */
   progressTimeoutMs: number;
+  /** A body must be complete within this long of its request's arrival, however it trickles. */
+  completeWithinMs: number;
   /** Bytes of request bodies the process holds at once; a chunk that would pass it gets its request refused. */
   maxInflightBytes: number;
 }
@@ -17,7 +19,9 @@ export interface BodyGuardOptions {
  * - Progress: a body that receives nothing for `progressTimeoutMs` is cut: HTTP/1.1 answers
  *   408 and closes the connection (as Node does for its own request timeout), HTTP/2 resets the
  *   stream with CANCEL. A body that waits because the handler is not reading it yet is the
- *   server's doing, not the client's, and is not cut.
+ *   server's doing, not the client's, and is not cut. A body that trickles (a byte now and then)
+ *   is cut the same way once `completeWithinMs` has passed; Node does that for HTTP/1.1
+ *   (requestTimeout), nothing did for HTTP/2.
  * - Memory: the bytes of all bodies received and not yet answered are counted; a chunk that
  *   would take the total past `maxInflightBytes` refuses its request instead of being kept:
  *   HTTP/1.1 answers 503 with Retry-After and closes, HTTP/2 resets the stream with
@@ -44,6 +48,13 @@ export class BodyGuard {
     let released = false;
     let ended = false;
     let timer: NodeJS.Timeout | undefined;
+    const deadline = setTimeout(() => {
+      if (ended) return;
+      stop();
+      release();
+      cut(req, res, "timeout");
+    }, this.options.completeWithinMs);
+    deadline.unref();
     const release = () => {
       if (released) return;
       released = true;
@@ -53,6 +64,7 @@ export class BodyGuard {
     const stop = () => {
       ended = true;
       clearTimeout(timer);
+      clearTimeout(deadline);
     };
     const arm = () => {
       if (timer !== undefined) {

@@ -27,6 +27,8 @@ export interface ListenerOptions {
   idleTimeoutMs?: number;
   /** A request body that makes no progress for this long is cut (408 / RST_STREAM). */
   bodyTimeoutMs?: number;
+  /** A whole request must arrive within this long (HTTP/1.1: Node's requestTimeout; HTTP/2: its body). */
+  requestTimeoutMs?: number;
   /** Bytes of request bodies held at once; beyond, requests are refused (503 / REFUSED_STREAM). */
   maxInflightBodyBytes?: number;
   /** Concurrent streams per HTTP/2 connection. */
@@ -51,7 +53,13 @@ export interface Listener {
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
-  const bodies = new BodyGuard({ progressTimeoutMs: options.bodyTimeoutMs ?? 30_000, maxInflightBytes: options.maxInflightBodyBytes ?? 64 * 1024 * 1024 });
+  // Node refuses a headersTimeout above requestTimeout.
+  const requestTimeoutMs = Math.max(options.requestTimeoutMs ?? 60_000, headersTimeoutMs);
+  const bodies = new BodyGuard({
+    progressTimeoutMs: options.bodyTimeoutMs ?? 30_000,
+    completeWithinMs: requestTimeoutMs,
+    maxInflightBytes: options.maxInflightBodyBytes ?? 64 * 1024 * 1024,
+  });
   let draining = false;
   const handler: RequestHandler = (req, res) => {
     if (req.httpVersionMajor === 1) connectionOpened(req.socket);
@@ -71,8 +79,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   const h1 = http.createServer(
     {
       headersTimeout: headersTimeoutMs,
-      // Node refuses a headersTimeout above requestTimeout.
-      requestTimeout: Math.max(60_000, headersTimeoutMs),
+      requestTimeout: requestTimeoutMs,
       keepAliveTimeout: 5_000,
       // Node checks the two timeouts above only this often (default 30 s), so a slow-headers
       // client could otherwise hold a connection three times longer than headersTimeout.

@@ -110,3 +110,61 @@ function rawStreamsBeyondLimit(port: number, count: number): Promise<{ refused: 
     }, 1500);
   });
 }
+
+describe("a body that trickles (HTTP_REQUEST_TIMEOUT_MS)", () => {
+  const REQUEST_TIMEOUT_MS = 2500;
+  let server: TestServer;
+  beforeAll(async () => {
+    // Progress every 300 ms keeps the 1 s body timeout from firing: only the request timeout can.
+    server = await startTestServer({ env: { HTTP_BODY_TIMEOUT_MS: "1000", HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS), HTTP_HEADERS_TIMEOUT_MS: "1000" } });
+  });
+  afterAll(() => server?.close());
+
+  it("an HTTP/2 stream sending a byte every 300 ms is reset once the request timeout has passed", { timeout: 20_000 }, async () => {
+    const session = http2.connect(server.baseUrl);
+    session.on("error", () => undefined);
+    const stream = session.request({ ":method": "POST", ":path": "/gitpod.v1.OrganizationService/ListSCIMConfigurations", "content-type": "application/json" });
+    stream.on("error", () => undefined);
+    const started = Date.now();
+    const trickle = setInterval(() => stream.writable && stream.write(" "), 300);
+    const closedAfter = await new Promise<number | undefined>((resolve) => {
+      const giveUp = setTimeout(() => resolve(undefined), 8000);
+      stream.on("close", () => {
+        clearTimeout(giveUp);
+        resolve(Date.now() - started);
+      });
+    });
+    clearInterval(trickle);
+    console.log(`trickling h2 body: reset (code ${stream.rstCode}) after ${closedAfter ?? "never (8 s)"} ms`);
+    session.destroy();
+    expect(closedAfter).toBeDefined();
+    expect(closedAfter!).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + SLACK_MS);
+    expect(stream.rstCode).toBe(http2.constants.NGHTTP2_CANCEL);
+  });
+
+  it("an HTTP/1.1 body sending a byte every 300 ms gets 408 once the request timeout has passed", { timeout: 20_000 }, async () => {
+    const started = Date.now();
+    let answer = "";
+    const closedAfter = await new Promise<number | undefined>((resolve) => {
+      const s = net.connect(server.app.listener.address.port, "127.0.0.1", () => {
+        s.write("POST /gitpod.v1.OrganizationService/ListSCIMConfigurations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+        const trickle = setInterval(() => s.writable && s.write(" "), 300);
+        s.once("close", () => clearInterval(trickle));
+      });
+      s.on("data", (d: Buffer) => (answer += d.toString("latin1")));
+      s.on("error", () => undefined);
+      const giveUp = setTimeout(() => {
+        s.destroy();
+        resolve(undefined);
+      }, 8000);
+      s.on("close", () => {
+        clearTimeout(giveUp);
+        resolve(Date.now() - started);
+      });
+    });
+    console.log(`trickling h1 body: ${answer.split("\r\n")[0] || "no answer"} after ${closedAfter ?? "never (8 s)"} ms`);
+    expect(closedAfter).toBeDefined();
+    expect(closedAfter!).toBeLessThanOrEqual(REQUEST_TIMEOUT_MS + SLACK_MS);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
