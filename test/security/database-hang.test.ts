@@ -74,7 +74,7 @@ describe("database hangs (FerretDB frozen with SIGSTOP)", () => {
     for (let i = 0; i < 3; i++) expect((await getSso()).code).toBe("ok");
     expect((await grpcGet()).code).toBe("ok");
 
-    ferret.freeze();
+    await ferret.freeze();
     try {
       const first = await getSso();
       const withDeadline = await getSso(CLIENT_DEADLINE_MS);

@@ -81,7 +81,8 @@ export function sleep(ms: number): Promise<void> {
 /** A FerretDB of the test's own whose process can be frozen (SIGSTOP) and thawed (SIGCONT). */
 export interface FreezableFerretDb {
   uri: string;
-  freeze(): void;
+  /** Sends SIGSTOP and resolves once the kernel reports the process stopped. */
+  freeze(): Promise<void>;
   thaw(): void;
   destroy(): Promise<void>;
 }
@@ -109,7 +110,15 @@ export async function startFreezableFerretDb(): Promise<FreezableFerretDb> {
   }
   return {
     uri: `mongodb://127.0.0.1:${port}/`,
-    freeze: () => child.kill("SIGSTOP"),
+    async freeze() {
+      child.kill("SIGSTOP");
+      // Delivery is asynchronous: a query sent at once was still answered (17 ms) in one run.
+      const deadline = Date.now() + 5000;
+      while (readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.[0] !== "T") {
+        if (Date.now() > deadline) throw new Error("FerretDB did not stop");
+        await sleep(10);
+      }
+    },
     thaw: () => child.kill("SIGCONT"),
     async destroy() {
       if (child.exitCode === null) {
