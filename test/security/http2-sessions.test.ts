@@ -37,7 +37,7 @@ describe("HTTP/2 streams and sessions (in-process server)", () => {
   it("an idle session whose stream stalls is closed after the GOAWAY, not kept forever", { timeout: 20_000 }, async () => {
     const session = http2.connect(server.baseUrl);
     session.on("error", () => undefined);
-    const stream = session.request({ ":method": "POST", ":path": "/gitpod.v1.OrganizationService/ListSCIMConfigurations", "content-type": "application/json" });
+    const stream = session.request({ ":method": "POST", ":path": "/gitpod.v1.OrganizationService/ListSCIMConfigurations", "content-type": "application/json", authorization: `Bearer ${server.adminKey}` });
     stream.on("error", () => undefined);
     stream.write("{");
     const started = Date.now();
@@ -123,7 +123,7 @@ describe("a body that trickles (HTTP_REQUEST_TIMEOUT_MS)", () => {
   it("an HTTP/2 stream sending a byte every 300 ms is reset once the request timeout has passed", { timeout: 20_000 }, async () => {
     const session = http2.connect(server.baseUrl);
     session.on("error", () => undefined);
-    const stream = session.request({ ":method": "POST", ":path": "/gitpod.v1.OrganizationService/ListSCIMConfigurations", "content-type": "application/json" });
+    const stream = session.request({ ":method": "POST", ":path": "/gitpod.v1.OrganizationService/ListSCIMConfigurations", "content-type": "application/json", authorization: `Bearer ${server.adminKey}` });
     stream.on("error", () => undefined);
     const started = Date.now();
     const trickle = setInterval(() => stream.writable && stream.write(" "), 300);
@@ -147,7 +147,7 @@ describe("a body that trickles (HTTP_REQUEST_TIMEOUT_MS)", () => {
     let answer = "";
     const closedAfter = await new Promise<number | undefined>((resolve) => {
       const s = net.connect(server.app.listener.address.port, "127.0.0.1", () => {
-        s.write("POST /gitpod.v1.OrganizationService/ListSCIMConfigurations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n");
+        s.write(`POST /gitpod.v1.OrganizationService/ListSCIMConfigurations HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.adminKey}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`);
         const trickle = setInterval(() => s.writable && s.write(" "), 300);
         s.once("close", () => clearInterval(trickle));
       });

@@ -29,6 +29,13 @@ const STREAMS = 256;
 /** Just under the 1 MiB request limit, so that no stream is refused for its size. */
 const STREAM_BYTES = 1_000_000;
 
+/**
+ * Requests carry a valid key: without one the service answers 401 from the headers and never
+ * reads the body (src/rpc/admission.ts), so these bounds are about callers that do have one.
+ */
+const KEY = `request-bodies-key-${randomUUID()}`;
+const AUTH = `Bearer ${KEY}`;
+
 let service: ServiceProcess;
 let baseUrl: string;
 
@@ -43,7 +50,7 @@ beforeAll(async () => {
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
       INIT_ORGANIZATION_ID: randomUUID(),
-      INIT_ADMIN_API_KEY: `request-bodies-key-${randomUUID()}`,
+      INIT_ADMIN_API_KEY: KEY,
       HTTP_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS),
       MAX_INFLIGHT_BODY_BYTES: String(INFLIGHT_MIB * MIB),
       // The finding's shape: 256 streams open at once on one connection.
@@ -84,7 +91,7 @@ describe("request bodies that never end (real process)", () => {
         { length: STREAMS },
         () =>
           new Promise<StreamEnd | undefined>((resolve) => {
-            const stream = session.request({ ":method": "POST", ":path": "/gitpod.v1.OrganizationService/ListSCIMConfigurations", "content-type": "application/json" });
+            const stream = session.request({ ":method": "POST", ":path": "/gitpod.v1.OrganizationService/ListSCIMConfigurations", "content-type": "application/json", authorization: AUTH });
             let status: number | undefined;
             let progressAt = Date.now();
             stream.on("response", (h) => (status = Number(h[":status"])));
@@ -125,7 +132,7 @@ describe("request bodies that never end (real process)", () => {
       const req = httpRequest(`${baseUrl}/gitpod.v1.OrganizationService/ListSCIMConfigurations`, {
         method: "POST",
         agent: false,
-        headers: { "content-type": "application/json", "content-length": "100000" },
+        headers: { "content-type": "application/json", "content-length": "100000", authorization: AUTH },
       });
       const giveUp = setTimeout(() => {
         req.destroy();
@@ -159,7 +166,7 @@ describe("request bodies that never end (real process)", () => {
             const req = httpRequest(`${baseUrl}/gitpod.v1.OrganizationService/ListSCIMConfigurations`, {
               method: "POST",
               agent: false,
-              headers: { "content-type": "application/json", "content-length": String(STREAM_BYTES + 10) },
+              headers: { "content-type": "application/json", "content-length": String(STREAM_BYTES + 10), authorization: AUTH },
             });
             const giveUp = setTimeout(() => {
               req.destroy();
