@@ -22,6 +22,7 @@ import { ConfigurationLimiter } from "./routes/scim/configuration-limiter.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
 import { createRpcAdmission } from "./rpc/admission.js";
+import { createDeadlineInterceptor } from "./rpc/deadline-interceptor.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
 import { checkJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
@@ -74,7 +75,10 @@ export async function startApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const apiKeys = new ApiKeys(stores.apiKeys, clock, { cacheTtlMs: config.apiKeyCacheTtlMs });
   const scimTokens = new ScimTokenVerifier(stores.scimConfigurations, clock);
-  const authFailures = new AuthFailureLimiter({ failuresPerMinute: config.authFailuresPerMinute });
+  const authFailures = new AuthFailureLimiter({
+    failuresPerMinute: config.authFailuresPerMinute,
+    blockedLookupsPerMinute: config.resourceLimits.authBlockedLookupsPerMinute,
+  });
   const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
   const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock);
   const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock);
@@ -102,9 +106,12 @@ export async function startApp(options: AppOptions): Promise<App> {
   const handler = createNodeHandler({
     routes: (r) => {
       registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
-      registerOperationalServices(r, stores, [OrganizationService]);
+      registerOperationalServices(r, stores, [OrganizationService], {
+        watchIntervalMs: config.resourceLimits.healthWatchIntervalMs,
+        maxWatchStreams: config.resourceLimits.healthWatchMaxStreams,
+      });
     },
-    interceptors: [createErrorAndLogInterceptor(logger), createAuthInterceptor(OPEN_SERVICES)],
+    interceptors: [createErrorAndLogInterceptor(logger), createDeadlineInterceptor(), createAuthInterceptor(OPEN_SERVICES)],
     contextValues: requestContextValues,
     admit: createRpcAdmission(credentials, OPEN_SERVICES),
     checkJsonRequest,
@@ -132,6 +139,11 @@ export async function startApp(options: AppOptions): Promise<App> {
     handler: withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
+    bodyTimeoutMs: config.resourceLimits.httpBodyTimeoutMs,
+    requestTimeoutMs: config.resourceLimits.httpRequestTimeoutMs,
+    maxInflightBodyBytes: config.resourceLimits.maxInflightBodyBytes,
+    http2MaxConcurrentStreams: config.resourceLimits.http2MaxConcurrentStreams,
+    maxConnections: config.resourceLimits.maxConnections,
   });
   return {
     listener,

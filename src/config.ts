@@ -37,6 +37,8 @@ export interface Config {
    * hand at sign-in); the console page's CSP connect-src is 'self' plus exactly these.
    */
   consoleApiOrigins: string[];
+  /** Bounds on what clients (with or without a key) may hold: bodies, streams, connections, lookups. */
+  resourceLimits: ResourceLimits;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     initAdmin = { organizationId: initOrg.toLowerCase(), apiKey: initKey };
   }
 
+  const resourceLimits = readResourceLimits(int);
+
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return {
     port,
@@ -158,6 +162,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scimRatePerSecond,
     scimRateBurst,
     consoleApiOrigins: consoleApiOrigins.map((o) => o.toLowerCase()),
+    resourceLimits,
+  };
+}
+
+/**
+ * Bounds on the resources a client can hold, with or without a key (issue 10): request bodies
+ * that stall, bodies in flight, HTTP/2 streams, connections, health Watch streams, and the
+ * database lookups a blocked address may still cause.
+ */
+export interface ResourceLimits {
+  /** A request body that makes no progress for this long is cut (408 on HTTP/1.1, RST_STREAM on HTTP/2). */
+  httpBodyTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this long, however it trickles. */
+  httpRequestTimeoutMs: number;
+  /** Bytes of request bodies the process holds at once; a body that would pass it is refused (503 / REFUSED_STREAM). */
+  maxInflightBodyBytes: number;
+  /** Concurrent streams one HTTP/2 connection may open (SETTINGS_MAX_CONCURRENT_STREAMS). */
+  http2MaxConcurrentStreams: number;
+  /** Open connections at once; more are closed as they arrive. */
+  maxConnections: number;
+  /** How often the one shared health state asks the database while someone watches it. */
+  healthWatchIntervalMs: number;
+  /** Concurrent grpc.health.v1 Watch streams; more are refused with resource_exhausted. */
+  healthWatchMaxStreams: number;
+  /** While an address is blocked, lookups per minute it may still cause for credentials not known good here. */
+  authBlockedLookupsPerMinute: number;
+}
+
+type ReadInt = (name: string, fallback: number, min: number, max: number) => number;
+
+function readResourceLimits(int: ReadInt): ResourceLimits {
+  const MIB = 1024 * 1024;
+  return {
+    httpBodyTimeoutMs: int("HTTP_BODY_TIMEOUT_MS", 30_000, 100, 600_000),
+    httpRequestTimeoutMs: int("HTTP_REQUEST_TIMEOUT_MS", 60_000, 100, 3_600_000),
+    // At least one request of the largest size the service takes (1 MiB) must fit.
+    maxInflightBodyBytes: int("MAX_INFLIGHT_BODY_BYTES", 64 * MIB, MIB, 16 * 1024 * MIB),
+    http2MaxConcurrentStreams: int("HTTP2_MAX_CONCURRENT_STREAMS", 100, 1, 10_000),
+    maxConnections: int("MAX_CONNECTIONS", 1000, 1, 1_000_000),
+    healthWatchIntervalMs: int("HEALTH_WATCH_INTERVAL_MS", 5000, 100, 600_000),
+    healthWatchMaxStreams: int("HEALTH_WATCH_MAX_STREAMS", 100, 1, 100_000),
+    authBlockedLookupsPerMinute: int("AUTH_BLOCKED_LOOKUPS_PER_MINUTE", 60, 0, 60_000),
   };
 }
 

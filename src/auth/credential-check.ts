@@ -3,6 +3,7 @@ import { UnauthenticatedError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
 import type { ScimConfigurationRecord } from "../domain/records.js";
 import type { ScimTokenRejection, ScimTokenVerifier } from "../domain/scim-token-verifier.js";
+import { hashSecret } from "../domain/secret-token.js";
 import { bareOrBearerToken, bearerToken } from "./authorization-header.js";
 import type { AuthFailureLimiter } from "./failure-limiter.js";
 
@@ -43,8 +44,10 @@ const SCIM_DETAIL: Record<ScimTokenRejection, string> = {
 
 /**
  * The one credential check every entry point calls (Connect interceptor, Unleash routes, SCIM
- * routes): is the client blocked → read the credential from the Authorization header → verify
- * it → count the failure. Each entry point only turns a Refusal into its own error format.
+ * routes): read the credential from the Authorization header → may it be looked up from this
+ * client (the failure limiter: blocked addresses still get known-good credentials and a small
+ * budget checked) → verify it → record the success or count the failure. Each entry point only
+ * turns a Refusal into its own error format.
  */
 export class CredentialCheck {
   constructor(private readonly options: CredentialCheckOptions) {}
@@ -54,10 +57,11 @@ export class CredentialCheck {
    * form); otherwise such a header is refused with a message that says Bearer is expected.
    */
   async managementKey(authorization: string | string[] | undefined, client: string, bareAllowed: boolean): Promise<CheckResult<Principal>> {
-    const blocked = this.blocked(client);
-    if (blocked) return blocked;
     if (Array.isArray(authorization)) return repeatedHeader(authorization.length);
     const key = bareAllowed ? bareOrBearerToken(authorization) : bearerToken(authorization);
+    const credential = key === undefined ? undefined : `key:${hashSecret(key)}`;
+    const blocked = this.blocked(client, credential);
+    if (blocked) return blocked;
     if (key === undefined) {
       const detail =
         authorization && !bareAllowed
@@ -66,30 +70,41 @@ export class CredentialCheck {
       return { ok: false, refusal: { reason: "missing", detail } };
     }
     try {
-      return { ok: true, principal: await this.options.apiKeys.authenticate(key) };
+      const principal = await this.options.apiKeys.authenticate(key);
+      this.options.limiter.recordSuccess(credential!);
+      return { ok: true, principal };
     } catch (err) {
       if (!(err instanceof UnauthenticatedError)) throw err;
-      this.options.limiter.recordFailure(client);
+      this.options.limiter.recordFailure(client, credential);
       return { ok: false, refusal: { reason: "invalid", detail: err.message } };
     }
   }
 
   /** A SCIM bearer token, as an identity provider presents it to /scim/v2. */
   async scimToken(authorization: string | string[] | undefined, client: string): Promise<CheckResult<ScimPrincipal>> {
-    const blocked = this.blocked(client);
-    if (blocked) return blocked;
     if (Array.isArray(authorization)) return repeatedHeader(authorization.length);
-    const verdict = await this.options.scimTokens.verify(bearerToken(authorization));
-    if (verdict.ok) return { ok: true, principal: { configuration: verdict.configuration } };
+    const token = bearerToken(authorization);
+    const credential = token === undefined ? undefined : `scim:${hashSecret(token)}`;
+    const blocked = this.blocked(client, credential);
+    if (blocked) return blocked;
+    const verdict = await this.options.scimTokens.verify(token);
+    if (verdict.ok) {
+      this.options.limiter.recordSuccess(credential!);
+      return { ok: true, principal: { configuration: verdict.configuration } };
+    }
     // Only guesses count as failures: a real token that expired or whose configuration is
     // disabled is not one, and identity providers share addresses between tenants.
-    if (verdict.reason === "malformed" || verdict.reason === "unknown") this.options.limiter.recordFailure(client);
+    if (verdict.reason === "malformed" || verdict.reason === "unknown") this.options.limiter.recordFailure(client, credential);
     const reason = verdict.reason === "missing" ? "missing" : verdict.reason === "disabled" ? "disabled" : "invalid";
     return { ok: false, refusal: { reason, detail: SCIM_DETAIL[verdict.reason] } };
   }
 
-  private blocked(client: string): { ok: false; refusal: Refusal } | undefined {
-    const wait = this.options.limiter.blockedFor(client);
+  /**
+   * Refuses without a lookup when the client's address is blocked, unless the credential is known
+   * good here or the address's lookup budget allows one (see AuthFailureLimiter).
+   */
+  private blocked(client: string, credential: string | undefined): { ok: false; refusal: Refusal } | undefined {
+    const wait = this.options.limiter.admit(client, credential);
     if (wait === 0) return undefined;
     return { ok: false, refusal: { reason: "blocked", retryAfterSeconds: wait, detail: `too many failed authentications from this client; retry after ${wait} s` } };
   }

@@ -6,6 +6,7 @@ import { kClientAddress } from "../http/client-address.js";
 import { authorizationOf } from "../http/header-values.js";
 import type { HttpRequest } from "../http/http-router.js";
 import { kRequestInfo } from "../http/request-info.js";
+import { toConnectError } from "./connect-errors.js";
 import { kPrincipal } from "./context.js";
 
 /**
@@ -18,8 +19,17 @@ import { kPrincipal } from "./context.js";
 export function createRpcAdmission(credentials: CredentialCheck, openServices: ReadonlySet<string> = new Set()) {
   return async (req: HttpRequest, method: DescMethod, values: ContextValues): Promise<ConnectError | undefined> => {
     if (openServices.has(method.parent.typeName)) return undefined;
-    const result = await credentials.managementKey(authorizationOf(req), values.get(kClientAddress), false);
     const info = values.get(kRequestInfo);
+    let result;
+    try {
+      result = await credentials.managementKey(authorizationOf(req), values.get(kClientAddress), false);
+    } catch (err) {
+      // The key lookup itself failed: a database outage is unavailable, as in any handler.
+      const mapped = toConnectError(err);
+      if (!mapped) throw err;
+      if (info) info.code = codeToString(mapped.code);
+      return mapped;
+    }
     if (!result.ok) {
       const error = refusalToConnectError(result.refusal);
       if (info) info.code = codeToString(error.code);

@@ -4,7 +4,7 @@ import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import * as reflectionV1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
 import * as reflectionV1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { Stores } from "../domain/ports.js";
-import { registerGrpcHealth } from "./grpc-health.js";
+import { registerGrpcHealth, type GrpcHealthOptions } from "./grpc-health.js";
 import { registerReflection } from "./grpc-reflection.js";
 
 /**
@@ -18,7 +18,12 @@ export const OPEN_SERVICES: ReadonlySet<string> = new Set([
 ]);
 
 /** Registers gRPC health (following the database) and reflection over all served services. */
-export function registerOperationalServices(router: ConnectRouter, stores: Stores, apiServices: readonly DescService[]): void {
-  registerGrpcHealth(router, { services: apiServices.map((s) => s.typeName), ping: () => stores.ping() });
+export function registerOperationalServices(
+  router: ConnectRouter,
+  stores: Stores,
+  apiServices: readonly DescService[],
+  health: Pick<GrpcHealthOptions, "watchIntervalMs" | "maxWatchStreams"> = {},
+): void {
+  registerGrpcHealth(router, { ...health, services: apiServices.map((s) => s.typeName), ping: () => stores.ping() });
   registerReflection(router, [...apiServices, Health, reflectionV1.ServerReflection, reflectionV1alpha.ServerReflection]);
 }

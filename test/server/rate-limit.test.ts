@@ -42,3 +42,57 @@ describe("AuthFailureLimiter", () => {
     expect(limiter.size).toBe(0);
   });
 });
+
+describe("AuthFailureLimiter at a blocked address", () => {
+  const blockedLimiter = (clock: { t: number }, extra: Partial<ConstructorParameters<typeof AuthFailureLimiter>[0]> = {}) => {
+    const limiter = new AuthFailureLimiter({ failuresPerMinute: 6, blockedLookupsPerMinute: 60, now: () => clock.t, ...extra });
+    for (let i = 0; i < 6; i++) limiter.recordFailure("shared", `guess-${i}`);
+    return limiter;
+  };
+
+  it("still admits a credential known good here, every time, without spending the budget", () => {
+    const clock = { t: 0 };
+    const limiter = blockedLimiter(clock);
+    limiter.recordSuccess("good");
+    for (let i = 0; i < 100; i++) expect(limiter.admit("shared", "good")).toBe(0);
+    clock.t = 1000;
+    expect(limiter.admit("shared", "unknown")).toBe(0); // the budget is untouched
+  });
+
+  it("admits other credentials one per second while blocked, and says when to retry", () => {
+    const clock = { t: 0 };
+    const limiter = blockedLimiter(clock);
+    expect(limiter.admit("shared", "new-1")).toBe(1); // blocked just now: no budget yet
+    clock.t = 1000;
+    expect(limiter.admit("shared", "new-1")).toBe(0);
+    expect(limiter.admit("shared", "new-2")).toBe(1);
+    clock.t = 1500;
+    expect(limiter.admit("shared", "new-2")).toBe(1);
+    clock.t = 2000;
+    expect(limiter.admit("shared", "new-2")).toBe(0);
+    // Not blocked any more (one failure refills every 10 s): no budget needed.
+    clock.t = 12_000;
+    for (let i = 0; i < 5; i++) expect(limiter.admit("shared", `later-${i}`)).toBe(0);
+  });
+
+  it("with no budget, refuses every credential not known good until unblocked", () => {
+    const clock = { t: 0 };
+    const limiter = blockedLimiter(clock, { blockedLookupsPerMinute: 0 });
+    clock.t = 5000;
+    expect(limiter.admit("shared", "new")).toBe(5);
+    expect(limiter.admit("shared", undefined)).toBe(5);
+  });
+
+  it("forgets a known-good credential when it fails, and after its TTL", () => {
+    const clock = { t: 1000 }; // lru-cache takes a start time of 0 for "no TTL"
+    const limiter = blockedLimiter(clock, { blockedLookupsPerMinute: 0, knownGoodTtlMs: 60_000 });
+    limiter.recordSuccess("revoked");
+    limiter.recordSuccess("idle");
+    limiter.recordFailure("shared", "revoked");
+    expect(limiter.admit("shared", "revoked")).toBeGreaterThan(0);
+    expect(limiter.admit("shared", "idle")).toBe(0);
+    clock.t = 62_000;
+    for (let i = 0; i < 6; i++) limiter.recordFailure("shared");
+    expect(limiter.admit("shared", "idle")).toBeGreaterThan(0);
+  });
+});

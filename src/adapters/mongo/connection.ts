@@ -9,13 +9,14 @@ import { MongoScimConfigurationStore } from "./scim-configurations.js";
 import { MongoScimGroupStore } from "./scim-groups.js";
 import { MongoScimUserStore } from "./scim-users.js";
 import { MongoSsoConfigurationStore } from "./sso-configurations.js";
+import { withDeadline, withOperationDeadlines } from "./operation-deadline.js";
 
 export interface MongoStoresOptions {
   /** Connection string, e.g. mongodb://127.0.0.1:27017. */
   uri: string;
   /** Database name. */
   database: string;
-  /** Upper bound for any single database operation, server selection included. */
+  /** Upper bound for any single store operation, server selection, check-out and retries included. */
   operationTimeoutMs: number;
   /** Extra driver options (tests turn on command monitoring to check index coverage). */
   clientOptions?: MongoClientOptions;
@@ -37,6 +38,9 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
     connectTimeoutMS: options.operationTimeoutMs,
     // A reply slower than this ends the operation (and its connection) instead of hanging.
     socketTimeoutMS: options.operationTimeoutMs,
+    // Waiting for a pooled connection is bounded too (the default waits without limit); the
+    // operation as a whole is bounded by withOperationDeadlines below.
+    waitQueueTimeoutMS: options.operationTimeoutMs,
     // The driver's default (10 s) also paces how soon it notices a restarted server: in about
     // 1 of 5 runs of test/reliability/database-fault.test.ts it had not noticed within 10 s. At
     // 1 s (one small hello per second) it recovered within 0.6 s in 16 of 16 runs.
@@ -47,19 +51,20 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
   await guard(() => client.connect());
   const db = client.db(options.database);
   await guard(() => ensureIndexes(db));
+  const bounded = <T extends object>(store: T) => withOperationDeadlines(store, options.operationTimeoutMs);
   return {
     kind: "mongodb",
     client,
-    scimConfigurations: new MongoScimConfigurationStore(db.collection("scim_configurations")),
-    ssoConfigurations: new MongoSsoConfigurationStore(db.collection("sso_configurations")),
-    apiKeys: new MongoApiKeyStore(db.collection("api_keys")),
-    scimUsers: new MongoScimUserStore(db.collection("scim_users")),
-    scimGroups: new MongoScimGroupStore(db.collection("scim_groups")),
-    memberships: new MongoMembershipStore(db.collection("scim_memberships")),
-    members: new MongoMemberStore(db.collection("members")),
+    scimConfigurations: bounded(new MongoScimConfigurationStore(db.collection("scim_configurations"))),
+    ssoConfigurations: bounded(new MongoSsoConfigurationStore(db.collection("sso_configurations"))),
+    apiKeys: bounded(new MongoApiKeyStore(db.collection("api_keys"))),
+    scimUsers: bounded(new MongoScimUserStore(db.collection("scim_users"))),
+    scimGroups: bounded(new MongoScimGroupStore(db.collection("scim_groups"))),
+    memberships: bounded(new MongoMembershipStore(db.collection("scim_memberships"))),
+    members: bounded(new MongoMemberStore(db.collection("members"))),
     ping: async () => {
       try {
-        await db.command({ ping: 1 });
+        await withDeadline(db.command({ ping: 1 }), options.operationTimeoutMs);
         return true;
       } catch {
         return false;

@@ -1,0 +1,40 @@
+import { StoreUnavailableError } from "../../domain/errors.js";
+
+/**
+ * Settles with StoreUnavailableError once `timeoutMs` has passed, whatever the operation does.
+ *
+ * The driver's own timeouts do not bound an operation as a whole: against a database that hangs
+ * (connections open, no replies) a read waited socketTimeoutMS, was retried, and the retry then
+ * waited for server selection (serverSelectionTimeoutMS) behind a heartbeat that hung for
+ * connectTimeoutMS: three times DB_TIMEOUT_MS for the first call (measured: 6.3 s on a 2 s
+ * setting). The driver's client-side operation timeout (`timeoutMS`) would bound it, but driver
+ * 7 ignores that option. So the bound is enforced here; an operation that loses the race goes on
+ * in the background until the driver's own timeouts end it, and its outcome is dropped.
+ */
+export function withDeadline<T>(operation: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError({ cause: new Error(`no answer within ${timeoutMs} ms`) })), timeoutMs);
+  });
+  // The loser's later rejection must not surface as an unhandled rejection.
+  operation.catch(() => undefined);
+  return Promise.race([operation, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The same store with every method that returns a promise bounded by `timeoutMs` (see
+ * withDeadline). A proxy rather than a hand-written wrapper per port, so that a method added to
+ * a store later is bounded too.
+ */
+export function withOperationDeadlines<T extends object>(store: T, timeoutMs: number): T {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise ? withDeadline(result, timeoutMs) : result;
+      };
+    },
+  });
+}
