@@ -32,6 +32,8 @@ export interface Config {
   scimRatePerSecond: number;
   /** Requests above the sustained rate one SCIM configuration may make at once. */
   scimRateBurst: number;
+  /** Days audit entries are kept before they expire. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const httpIdleTimeoutMs = int("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 600_000);
   const scimRatePerSecond = int("SCIM_RATE_PER_SECOND", 50, 0, 100_000);
   const scimRateBurst = int("SCIM_RATE_BURST", 100, 1, 1_000_000);
+  const auditRetentionDays = int("AUDIT_RETENTION_DAYS", 90, 1, 3650);
 
   let publicBaseUrl: string | undefined;
   if (env.PUBLIC_BASE_URL) {
@@ -144,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicBaseUrl,
     scimRatePerSecond,
     scimRateBurst,
+    auditRetentionDays,
   };
 }

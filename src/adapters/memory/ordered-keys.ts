@@ -85,4 +85,11 @@ export class OrderedKeysByTenant {
   count(tenant: string): number {
     return this.byTenant.get(tenant)?.size ?? 0;
   }
+
+  /** The key lists of these tenants (an empty one for a tenant without keys), for walkKeys; read them only. */
+  sources(tenants: readonly string[]): OrderedKeys[] {
+    return tenants.map((t) => this.byTenant.get(t) ?? NO_KEYS);
+  }
 }
+
+const NO_KEYS = new OrderedKeys();

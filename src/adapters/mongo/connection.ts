@@ -1,6 +1,8 @@
 import { MongoClient, type MongoClientOptions } from "mongodb";
+import { DEFAULT_AUDIT_RETENTION_DAYS } from "../../domain/audit/audit-retention.js";
 import type { Stores } from "../../domain/ports.js";
 import { MongoApiKeyStore } from "./api-keys.js";
+import { ensureAuditTtl, MongoAuditStore, type AuditDoc } from "./audit-log.js";
 import { guard } from "./errors.js";
 import { ensureIndexes } from "./indexes.js";
 import { MongoScimConfigurationStore } from "./scim-configurations.js";
@@ -13,6 +15,8 @@ export interface MongoStoresOptions {
   database: string;
   /** Upper bound for any single database operation, server selection included. */
   operationTimeoutMs: number;
+  /** Days audit entries are kept (AUDIT_RETENTION_DAYS): the TTL index's lifetime; default 90. */
+  auditRetentionDays?: number;
   /** Extra driver options (tests turn on command monitoring to check index coverage). */
   clientOptions?: MongoClientOptions;
 }
@@ -43,12 +47,16 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
   await guard(() => client.connect());
   const db = client.db(options.database);
   await guard(() => ensureIndexes(db));
+  const auditLog = db.collection<AuditDoc>("audit_log");
+  const auditTtl = await guard(() => ensureAuditTtl(auditLog, options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS));
   return {
     kind: "mongodb",
     client,
     scimConfigurations: new MongoScimConfigurationStore(db.collection("scim_configurations")),
     ssoConfigurations: new MongoSsoConfigurationStore(db.collection("sso_configurations")),
     apiKeys: new MongoApiKeyStore(db.collection("api_keys")),
+    audit: new MongoAuditStore(auditLog),
+    auditTtl,
     ping: async () => {
       try {
         await db.command({ ping: 1 });

@@ -8,6 +8,10 @@ export const INDEX = {
   ssoPage: "organization_page",
   apiKeyHash: "key_hash_unique",
   apiKeyOrganization: "organization_page",
+  auditPage: "organization_page",
+  auditActorPage: "organization_actor_page",
+  auditSubjectPage: "organization_subject_page",
+  auditSubjectTypePage: "organization_subject_type_page",
 } as const;
 
 /**
@@ -25,6 +29,14 @@ export const INDEXES: Record<string, IndexDescription[]> = {
   api_keys: [
     { key: { keyHash: 1 }, name: INDEX.apiKeyHash, unique: true },
     { key: { organizationId: 1, _id: 1 }, name: INDEX.apiKeyOrganization },
+  ],
+  // The audit trail's lists: by organization, narrowed by one filter field, in _id (time) order.
+  // Its TTL index on createdAt is made apart (ensureAuditTtl), as its options follow a setting.
+  audit_log: [
+    { key: { organizationId: 1, _id: 1 }, name: INDEX.auditPage },
+    { key: { organizationId: 1, actorId: 1, _id: 1 }, name: INDEX.auditActorPage },
+    { key: { organizationId: 1, subjectId: 1, _id: 1 }, name: INDEX.auditSubjectPage },
+    { key: { organizationId: 1, subjectType: 1, _id: 1 }, name: INDEX.auditSubjectTypePage },
   ],
 };
 
