@@ -36,6 +36,8 @@ import {
   type DeleteSCIMConfigurationResponse,
   type RegenerateSCIMTokenRequest,
   type RegenerateSCIMTokenResponse,
+  type ListMembersRequest,
+  type ListMembersResponse,
 } from "../../gen/gitpod/v1/organization_pb.js";
 import { PaginationResponseSchema } from "../../gen/gitpod/v1/pagination_pb.js";
 import { parsePageRequest } from "../domain/pagination.js";
@@ -44,7 +46,9 @@ import { maxLength, optionalUuid, requireUuid } from "../domain/rules.js";
 import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import type { SsoConfigurations } from "../domain/sso-configurations.js";
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, tokenLifetimeSeconds } from "../domain/token-lifetime.js";
-import { principalOf, queryPageParams } from "./context.js";
+import type { OrganizationDirectory } from "../domain/provisioning/organization-directory.js";
+import { auditContextOf, principalOf, queryPageParams } from "./context.js";
+import { listMembers } from "./member-requests.js";
 import { scimConfigurationToProto, ssoConfigurationToProto } from "./mappers.js";
 import { ssoCreateInput, ssoUpdatePatch } from "./sso-request-rules.js";
 
@@ -61,7 +65,14 @@ export class OrganizationServiceHandler implements Impl {
   constructor(
     private readonly scim: ScimConfigurations,
     private readonly sso: SsoConfigurations,
+    private readonly directory: OrganizationDirectory,
   ) {}
+
+  // Members (provisioned through SCIM)
+
+  listMembers(req: ListMembersRequest, ctx: HandlerContext): Promise<ListMembersResponse> {
+    return listMembers(this.directory, principalOf(ctx), req, queryPageParams(ctx));
+  }
 
   // SSO configurations
 
@@ -70,7 +81,7 @@ export class OrganizationServiceHandler implements Impl {
     const organizationId = requireUuid("organization_id", req.organizationId);
     const input = ssoCreateInput(req);
     requireOwnOrganization(principal, organizationId);
-    const record = await this.sso.create({ ...input, organizationId });
+    const record = await this.sso.create({ ...input, organizationId }, auditContextOf(ctx));
     return create(CreateSSOConfigurationResponseSchema, { ssoConfiguration: ssoConfigurationToProto(record) });
   }
 
@@ -96,14 +107,14 @@ export class OrganizationServiceHandler implements Impl {
   async updateSSOConfiguration(req: UpdateSSOConfigurationRequest, ctx: HandlerContext): Promise<UpdateSSOConfigurationResponse> {
     const principal = writer(ctx);
     const id = requireUuid("sso_configuration_id", req.ssoConfigurationId);
-    await this.sso.update(principal.organizationId, id, ssoUpdatePatch(req));
+    await this.sso.update(principal.organizationId, id, ssoUpdatePatch(req), auditContextOf(ctx));
     return create(UpdateSSOConfigurationResponseSchema);
   }
 
   async deleteSSOConfiguration(req: DeleteSSOConfigurationRequest, ctx: HandlerContext): Promise<DeleteSSOConfigurationResponse> {
     const principal = writer(ctx);
     const id = requireUuid("sso_configuration_id", req.ssoConfigurationId);
-    await this.sso.delete(principal.organizationId, id);
+    await this.sso.delete(principal.organizationId, id, auditContextOf(ctx));
     return create(DeleteSSOConfigurationResponseSchema);
   }
 
@@ -122,7 +133,7 @@ export class OrganizationServiceHandler implements Impl {
       ssoConfigurationId,
       tokenLifetimeSeconds: lifetime,
       allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking ?? false,
-    });
+    }, auditContextOf(ctx));
     return create(CreateSCIMConfigurationResponseSchema, {
       scimConfiguration: scimConfigurationToProto(created.configuration),
       token: created.token,
@@ -156,14 +167,14 @@ export class OrganizationServiceHandler implements Impl {
       ssoConfigurationId: optionalUuid("sso_configuration_id", req.ssoConfigurationId),
       allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking,
     };
-    const record = await this.scim.update(principal.organizationId, id, patch);
+    const record = await this.scim.update(principal.organizationId, id, patch, auditContextOf(ctx));
     return create(UpdateSCIMConfigurationResponseSchema, { scimConfiguration: scimConfigurationToProto(record) });
   }
 
   async deleteSCIMConfiguration(req: DeleteSCIMConfigurationRequest, ctx: HandlerContext): Promise<DeleteSCIMConfigurationResponse> {
     const principal = writer(ctx);
     const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
-    await this.scim.delete(principal.organizationId, id);
+    await this.scim.delete(principal.organizationId, id, auditContextOf(ctx));
     return create(DeleteSCIMConfigurationResponseSchema);
   }
 
@@ -171,7 +182,7 @@ export class OrganizationServiceHandler implements Impl {
     const principal = writer(ctx);
     const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
     const lifetime = req.tokenExpiresIn === undefined ? undefined : tokenLifetimeSeconds("token_expires_in", req.tokenExpiresIn, 0);
-    const issued = await this.scim.regenerateToken(principal.organizationId, id, lifetime);
+    const issued = await this.scim.regenerateToken(principal.organizationId, id, lifetime, auditContextOf(ctx));
     return create(RegenerateSCIMTokenResponseSchema, {
       token: issued.token,
       tokenExpiresAt: timestampFromDate(issued.tokenExpiresAt),
