@@ -100,11 +100,12 @@ export class ApiKeys {
   }
 
   async revoke(id: string, context: AuditContext): Promise<ApiKeyRecord | undefined> {
-    const now = this.clock.now();
-    const record = await this.store.revoke(id, now);
+    // Read first only to tell whether this call revokes the key (a revoked key keeps its first
+    // revocation, and a second revoke is no change for the audit trail).
+    const before = await this.store.get(id);
+    const record = await this.store.revoke(id, this.clock.now());
     if (this.cache) for (const [hash, cached] of this.cache.entries()) if (cached.id === id) this.cache.delete(hash);
-    // A key revoked before keeps its first revocation time: then this call changed nothing.
-    if (record?.revokedAt?.getTime() === now.getTime()) {
+    if (record && before && !before.revokedAt) {
       await this.audit.record(context, { organizationId: record.organizationId, action: AUDIT_ACTION.apiKeyRevoke, subjectType: "api_key", subjectId: record.id, changedFields: ["revoked_at"] });
     }
     return record;

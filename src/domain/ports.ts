@@ -84,6 +84,7 @@ export interface SsoConfigurationStore {
 export interface ApiKeyStore {
   create(record: ApiKeyRecord): Promise<void>;
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  get(id: string): Promise<ApiKeyRecord | undefined>;
   /** All keys, or one organization's, oldest first. */
   list(organizationId?: string): Promise<ApiKeyRecord[]>;
   /**

@@ -20,6 +20,7 @@ function countingStore(): { store: ApiKeyStore; lookups: () => number } {
       n++;
       return inner.findByHash(h);
     },
+    get: (id) => inner.get(id),
     list: (o) => inner.list(o),
     revoke: (id, now) => inner.revoke(id, now),
     count: () => inner.count(),
