@@ -1,11 +1,13 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { useRef, useState } from "preact/hooks";
 import type { SCIMConfiguration, SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
+import type { ReadClients } from "../api.js";
 import { describeError } from "../errors.js";
 import { expiryState, formatTime } from "../time.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { CreateScimDialog, EditScimDialog, LifetimeSelect } from "./scim-forms.js";
 import { Pager, usePager } from "./pager.js";
+import { ScimRowDetails } from "./scim-row-details.js";
 import { PAGE_SIZE, type SectionProps } from "./sso-section.js";
 import { TokenDialog } from "./token-dialog.js";
 import { usePage } from "./use-page.js";
@@ -17,8 +19,17 @@ type Modal =
   | { kind: "delete"; scim: SCIMConfiguration }
   | { kind: "token"; token: string; expiresAt: Timestamp | undefined };
 
-/** SCIM configurations: list, create (token shown once), edit, enable/disable, regenerate, delete. */
-export function ScimSection({ client, version, onChanged, ssoConfigurations, organizationId }: SectionProps & { ssoConfigurations: SSOConfiguration[] }) {
+/** What the rows under each configuration need: the SCIM base URL and the audit trail. */
+export interface ScimDetailsProps {
+  scimBaseUrl: string;
+  events: ReadClients["events"];
+}
+
+/**
+ * SCIM configurations: list, create (token shown once), edit, enable/disable, regenerate, delete;
+ * under each, the SCIM base URL with a Copy button and its latest provisioning activity.
+ */
+export function ScimSection({ client, version, onChanged, ssoConfigurations, organizationId, scimBaseUrl, events }: SectionProps & ScimDetailsProps & { ssoConfigurations: SSOConfiguration[] }) {
   const pager = usePager();
   const [modal, setModalState] = useState<Modal>();
   // The button that started a create or regenerate flow: the token dialog hands focus back to it.
@@ -78,7 +89,7 @@ export function ScimSection({ client, version, onChanged, ssoConfigurations, org
             </tr>
           </thead>
           <tbody>
-            {page.result.items.map((scim) => (
+            {page.result.items.map((scim) => [
               <tr key={scim.id} data-scim-id={scim.id}>
                 <td>{scim.name || <span class="muted">(no name)</span>}</td>
                 <td>{ssoName(scim.ssoConfigurationId)}</td>
@@ -108,8 +119,9 @@ export function ScimSection({ client, version, onChanged, ssoConfigurations, org
                     </p>
                   )}
                 </td>
-              </tr>
-            ))}
+              </tr>,
+              <ScimRowDetails key={`${scim.id}-details`} scim={scim} scimBaseUrl={scimBaseUrl} events={events} version={version} columns={6} />,
+            ])}
           </tbody>
         </table>
       )}
