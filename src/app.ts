@@ -149,7 +149,9 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
 
   const stopSweeps = startAuditSweeps(new AuditRetention({ store: stores.audit, clock, retentionDays: config.auditRetentionDays }), logger);
-  logger.info(
+  // Worth a line only where it differs from what an operator expects of MongoDB (FerretDB has no TTL indexes).
+  const noTtl = stores.kind === "mongodb" && !stores.auditTtl;
+  logger[noTtl ? "info" : "debug"](
     { retentionDays: config.auditRetentionDays, ttlIndex: stores.auditTtl },
     stores.auditTtl ? "audit entries expire by a TTL index and hourly sweeps" : "audit entries expire by hourly sweeps (this database has no TTL indexes)",
   );
