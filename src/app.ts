@@ -1,13 +1,15 @@
 import { setMaxListeners } from "node:events";
-import { OrganizationService } from "../gen/gitpod/v1/organization_pb.js";
 import { CredentialCheck } from "./auth/credential-check.js";
 import { AuthFailureLimiter } from "./auth/failure-limiter.js";
 import { bootstrapKeys, type ShownOnce } from "./bootstrap.js";
 import type { Config } from "./config.js";
 import { ApiKeys } from "./domain/api-keys.js";
+import { AuditRetention } from "./domain/audit/audit-retention.js";
+import { AuditTrail } from "./domain/audit/audit-trail.js";
 import { systemClock, type Clock } from "./domain/clock.js";
 import type { Stores } from "./domain/ports.js";
 import { MemberAccounts } from "./domain/provisioning/member-accounts.js";
+import { OrganizationDirectory } from "./domain/provisioning/organization-directory.js";
 import { ScimGroups } from "./domain/provisioning/scim-groups.js";
 import { ScimUsers } from "./domain/provisioning/scim-users.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
@@ -22,12 +24,15 @@ import { ConfigurationLimiter } from "./routes/scim/configuration-limiter.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
 import { createRpcAdmission } from "./rpc/admission.js";
+import { AuditDetailServiceHandler } from "./rpc/audit-detail-service.js";
 import { createDeadlineInterceptor } from "./rpc/deadline-interceptor.js";
+import { EventServiceHandler } from "./rpc/event-service.js";
+import { GroupServiceHandler } from "./rpc/group-service.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
 import { checkJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
-import { registerServices } from "./rpc/register-services.js";
+import { API_SERVICES, registerServices } from "./rpc/register-services.js";
 import { createNodeHandler } from "./transport/connect-handler.js";
 import { withAccessLog } from "./transport/access-log.js";
 import { withCors } from "./transport/cors.js";
@@ -38,6 +43,8 @@ import { startListener, type Listener } from "./transport/listener.js";
 export const READ_MAX_BYTES = 1024 * 1024;
 export const WRITE_MAX_BYTES = 4 * 1024 * 1024;
 export const MAX_TIMEOUT_MS = 30_000;
+/** How often expired audit entries are swept (besides at start-up); MongoDB's TTL monitor runs every minute. */
+export const AUDIT_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 export interface AppOptions {
   config: Config;
@@ -55,6 +62,8 @@ export interface App {
   readonly apiKeys: ApiKeys;
   readonly scimConfigurations: ScimConfigurations;
   readonly scimTokens: ScimTokenVerifier;
+  /** The audit trail every change is recorded in. */
+  readonly auditTrail: AuditTrail;
   /** Counts failed authentications per client address; shared by every authenticated route. */
   readonly authFailures: AuthFailureLimiter;
   readonly clock: Clock;
@@ -73,29 +82,43 @@ export interface App {
 export async function startApp(options: AppOptions): Promise<App> {
   const { config, stores, logger } = options;
   const clock = options.clock ?? systemClock;
-  const apiKeys = new ApiKeys(stores.apiKeys, clock, { cacheTtlMs: config.apiKeyCacheTtlMs });
+  const auditTrail = new AuditTrail({
+    store: stores.audit,
+    clock,
+    // The change happened and stays; this line is then its only record (no secret: entries hold ids).
+    onLost: (entry, err) => logger.error({ err, lostAuditEntry: entry }, "an audit entry could not be stored after its change"),
+  });
+  const apiKeys = new ApiKeys(stores.apiKeys, clock, auditTrail, { cacheTtlMs: config.apiKeyCacheTtlMs });
   const scimTokens = new ScimTokenVerifier(stores.scimConfigurations, clock);
   const authFailures = new AuthFailureLimiter({
     failuresPerMinute: config.authFailuresPerMinute,
     blockedLookupsPerMinute: config.resourceLimits.authBlockedLookupsPerMinute,
   });
   const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
-  const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock);
-  const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock);
+  const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock, auditTrail);
+  const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock, auditTrail);
   const { developmentKey, noKeys } = await bootstrapKeys(config, stores, apiKeys, logger);
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
   registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
   const accounts = new MemberAccounts(stores.members, stores.scimUsers, clock);
-  const provisioning = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock };
+  const provisioning = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock, audit: auditTrail };
   registerScimRoutes(router, {
     credentials,
     limiter: new ConfigurationLimiter({ ratePerSecond: config.scimRatePerSecond, burst: config.scimRateBurst }),
     users: new ScimUsers({ ...provisioning, accounts }),
     groups: new ScimGroups(provisioning),
     publicBaseUrl: config.publicBaseUrl,
+    audit: auditTrail,
     logger,
+  });
+  const directory = new OrganizationDirectory({
+    members: stores.members,
+    users: stores.scimUsers,
+    groups: stores.scimGroups,
+    memberships: stores.memberships,
+    scimConfigurations: stores.scimConfigurations,
   });
 
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir(), { apiOrigins: config.consoleApiOrigins });
@@ -105,8 +128,12 @@ export async function startApp(options: AppOptions): Promise<App> {
   setMaxListeners(0, shutdown.signal);
   const handler = createNodeHandler({
     routes: (r) => {
-      registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations));
-      registerOperationalServices(r, stores, [OrganizationService], {
+      registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations, directory), {
+        groups: new GroupServiceHandler(directory),
+        events: new EventServiceHandler(auditTrail),
+        auditDetails: new AuditDetailServiceHandler(auditTrail),
+      });
+      registerOperationalServices(r, stores, API_SERVICES, {
         watchIntervalMs: config.resourceLimits.healthWatchIntervalMs,
         maxWatchStreams: config.resourceLimits.healthWatchMaxStreams,
       });
@@ -132,6 +159,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
   });
 
+  const stopSweeps = startAuditSweeps(new AuditRetention({ store: stores.audit, clock, retentionDays: config.auditRetentionDays }), logger);
+  // Worth a line only where it differs from what an operator expects of MongoDB (FerretDB has no TTL indexes).
+  const noTtl = stores.kind === "mongodb" && !stores.auditTtl;
+  logger[noTtl ? "info" : "debug"](
+    { retentionDays: config.auditRetentionDays, ttlIndex: stores.auditTtl },
+    stores.auditTtl ? "audit entries expire by a TTL index and hourly sweeps" : "audit entries expire by hourly sweeps (this database has no TTL indexes)",
+  );
+
   const listener = await startListener({
     host: config.host,
     port: config.port,
@@ -151,14 +186,31 @@ export async function startApp(options: AppOptions): Promise<App> {
     apiKeys,
     scimConfigurations,
     scimTokens,
+    auditTrail,
     authFailures,
     clock,
     developmentKey,
     noKeys,
     async close(graceMs = config.shutdownGraceMs) {
       await listener.close(graceMs);
+      stopSweeps();
       shutdown.abort();
       await stores.close();
     },
   };
+}
+
+/** Sweeps expired audit entries now and every AUDIT_SWEEP_INTERVAL_MS; returns the stop function. */
+function startAuditSweeps(retention: AuditRetention, logger: Logger): () => void {
+  const sweep = () => {
+    retention.sweep().then(
+      (deleted) => deleted > 0 && logger.info({ deleted, before: retention.cutoff() }, "expired audit entries deleted"),
+      (err: unknown) => logger.warn({ err }, "sweeping expired audit entries failed; the next sweep retries"),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, AUDIT_SWEEP_INTERVAL_MS);
+  // Never the reason the process stays alive.
+  timer.unref();
+  return () => clearInterval(timer);
 }

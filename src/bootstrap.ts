@@ -3,6 +3,10 @@ import type { ApiKeys } from "./domain/api-keys.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logging/logger.js";
 import type { Stores } from "./domain/ports.js";
+import type { AuditContext } from "./domain/audit/audit-entry.js";
+
+/** Keys made at start-up are recorded as made by the service itself, not by a caller. */
+const STARTUP: AuditContext = { actor: { kind: "system", id: "startup" }, requestId: randomUUID(), clientAddress: "" };
 
 /** A key created at start-up that must be shown once (the development key of embedded mode). */
 export interface ShownOnce {
@@ -18,7 +22,7 @@ export interface ShownOnce {
  */
 export async function bootstrapKeys(config: Config, stores: Stores, apiKeys: ApiKeys, logger: Logger): Promise<BootstrapOutcome> {
   if (config.initAdmin) {
-    const created = await apiKeys.ensure(config.initAdmin.organizationId, config.initAdmin.apiKey, "INIT_ADMIN_API_KEY");
+    const created = await apiKeys.ensure(config.initAdmin.organizationId, config.initAdmin.apiKey, "INIT_ADMIN_API_KEY", STARTUP);
     logger.info({ organizationId: config.initAdmin.organizationId, created }, "bootstrap admin API key from INIT_ADMIN_API_KEY is in place");
     return { noKeys: false };
   }
@@ -29,7 +33,7 @@ export async function bootstrapKeys(config: Config, stores: Stores, apiKeys: Api
     return { noKeys: true };
   }
   const organizationId = randomUUID();
-  const { key } = await apiKeys.issue(organizationId, "admin", "development key (embedded mode)");
+  const { key } = await apiKeys.issue(organizationId, "admin", "development key (embedded mode)", STARTUP);
   return { noKeys: false, developmentKey: { organizationId, apiKey: key } };
 }
 

@@ -39,6 +39,8 @@ export interface Config {
   consoleApiOrigins: string[];
   /** Bounds on what clients (with or without a key) may hold: bodies, streams, connections, lookups. */
   resourceLimits: ResourceLimits;
+  /** Days audit entries are kept before they expire. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const httpIdleTimeoutMs = int("HTTP_IDLE_TIMEOUT_MS", 60_000, 100, 600_000);
   const scimRatePerSecond = int("SCIM_RATE_PER_SECOND", 50, 0, 100_000);
   const scimRateBurst = int("SCIM_RATE_BURST", 100, 1, 1_000_000);
+  const auditRetentionDays = int("AUDIT_RETENTION_DAYS", 90, 1, 3650);
 
   let publicBaseUrl: string | undefined;
   if (env.PUBLIC_BASE_URL) {
@@ -163,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scimRateBurst,
     consoleApiOrigins: consoleApiOrigins.map((o) => o.toLowerCase()),
     resourceLimits,
+    auditRetentionDays,
   };
 }
 

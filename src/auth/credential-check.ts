@@ -15,8 +15,8 @@ export type Refusal =
   | { reason: "missing"; detail: string }
   /** A credential that does not authenticate: malformed, unknown, revoked or expired. */
   | { reason: "invalid"; detail: string }
-  /** A valid SCIM token of a disabled configuration (SCIM answers 403, not 401). */
-  | { reason: "disabled"; detail: string };
+  /** A valid SCIM token of a disabled configuration (SCIM answers 403, not 401); the configuration is named for the audit trail. */
+  | { reason: "disabled"; detail: string; configuration: { id: string; organizationId: string } };
 
 export type CheckResult<P> = { ok: true; principal: P } | { ok: false; refusal: Refusal };
 
@@ -95,7 +95,8 @@ export class CredentialCheck {
     // Only guesses count as failures: a real token that expired or whose configuration is
     // disabled is not one, and identity providers share addresses between tenants.
     if (verdict.reason === "malformed" || verdict.reason === "unknown") this.options.limiter.recordFailure(client, credential);
-    const reason = verdict.reason === "missing" ? "missing" : verdict.reason === "disabled" ? "disabled" : "invalid";
+    if (verdict.reason === "disabled") return { ok: false, refusal: { reason: "disabled", detail: SCIM_DETAIL.disabled, configuration: verdict.configuration } };
+    const reason = verdict.reason === "missing" ? "missing" : "invalid";
     return { ok: false, refusal: { reason, detail: SCIM_DETAIL[verdict.reason] } };
   }
 

@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
+import type { AuditContext } from "../domain/audit/audit-entry.js";
+import { AuditTrail } from "../domain/audit/audit-trail.js";
 import { ApiKeys } from "../domain/api-keys.js";
 import { systemClock } from "../domain/clock.js";
 import { isUuid } from "../domain/ids.js";
@@ -44,7 +47,14 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out: (lin
   }
   const stores = await openStores(config);
   try {
-    const keys = new ApiKeys(stores.apiKeys, systemClock);
+    // The CLI's changes go into the audit trail as the actor "cli"; one request id per invocation.
+    const context: AuditContext = { actor: { kind: "cli", id: "cli" }, requestId: randomUUID(), clientAddress: "" };
+    const trail = new AuditTrail({
+      store: stores.audit,
+      clock: systemClock,
+      onLost: (entry, err) => process.stderr.write(`warning: the audit entry ${entry.action} ${entry.subjectId} could not be stored: ${err instanceof Error ? err.message : String(err)}\n`),
+    });
+    const keys = new ApiKeys(stores.apiKeys, systemClock, trail);
     if (command === "create") {
       const organizationId = values.organization ?? "";
       if (!isUuid(organizationId)) throw new UsageError("--organization must be a UUID");
@@ -52,7 +62,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out: (lin
       if (role !== "admin" && role !== "member") throw new UsageError("--role must be admin or member");
       const name = values.name ?? `${role} key`;
       if (name.length > 128) throw new UsageError("--name must be at most 128 characters");
-      const { key, record } = await keys.issue(organizationId.toLowerCase(), role, name);
+      const { key, record } = await keys.issue(organizationId.toLowerCase(), role, name, context);
       out(`created ${role} key ${record.id} for organization ${record.organizationId}`);
       out(`API key (shown only now, store it securely): ${key}`);
     } else if (command === "list") {
@@ -65,7 +75,7 @@ export async function runAdmin(argv: string[], env: NodeJS.ProcessEnv, out: (lin
     } else {
       const id = rest[0] ?? "";
       if (!isUuid(id)) throw new UsageError("keys revoke takes the key id (a UUID) shown by keys list");
-      const revoked = await keys.revoke(id.toLowerCase());
+      const revoked = await keys.revoke(id.toLowerCase(), context);
       if (!revoked) throw new UsageError(`no API key with id ${id}`);
       out(`revoked key ${revoked.id} (organization ${revoked.organizationId}, role ${revoked.role}) at ${revoked.revokedAt?.toISOString()}`);
     }

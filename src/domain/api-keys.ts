@@ -1,4 +1,6 @@
 import { LRUCache } from "lru-cache";
+import { AUDIT_ACTION, type AuditContext } from "./audit/audit-entry.js";
+import type { AuditTrail } from "./audit/audit-trail.js";
 import type { Clock } from "./clock.js";
 import { UnauthenticatedError } from "./errors.js";
 import { newId } from "./ids.js";
@@ -24,7 +26,10 @@ export interface ApiKeysOptions {
   now?: () => number;
 }
 
-/** Management API keys: issued once in plaintext, stored as SHA-256, bound to one organization and role. */
+/**
+ * Management API keys: issued once in plaintext, stored as SHA-256, bound to one organization and
+ * role. Creating and revoking one is recorded in the audit trail (by the key's id, never the key).
+ */
 export class ApiKeys {
   // Every RPC authenticates; without this, each call pays one more database round trip than the
   // work it asked for. lru-cache gives the TTL, the bound, and one shared lookup for concurrent
@@ -36,6 +41,7 @@ export class ApiKeys {
   constructor(
     private readonly store: ApiKeyStore,
     private readonly clock: Clock,
+    private readonly audit: AuditTrail,
     options: ApiKeysOptions = {},
   ) {
     const ttl = options.cacheTtlMs ?? 0;
@@ -53,9 +59,9 @@ export class ApiKeys {
   }
 
   /** Creates a key; the returned plaintext is never stored and cannot be shown again. */
-  async issue(organizationId: string, role: ApiKeyRole, name: string): Promise<{ key: string; record: ApiKeyRecord }> {
+  async issue(organizationId: string, role: ApiKeyRole, name: string, context: AuditContext): Promise<{ key: string; record: ApiKeyRecord }> {
     const key = generateToken(API_KEY);
-    const record = await this.insert(organizationId, role, name, key);
+    const record = await this.insert(organizationId, role, name, key, context);
     return { key, record };
   }
 
@@ -63,7 +69,7 @@ export class ApiKeys {
    * Makes sure an operator-supplied key exists as an admin key of the organization (idempotent:
    * a restart with the same environment changes nothing). Returns whether it was created.
    */
-  async ensure(organizationId: string, key: string, name: string): Promise<boolean> {
+  async ensure(organizationId: string, key: string, name: string, context: AuditContext): Promise<boolean> {
     const existing = await this.store.findByHash(hashSecret(key));
     if (existing) {
       if (existing.organizationId !== organizationId || existing.role !== "admin" || existing.revokedAt) {
@@ -71,7 +77,7 @@ export class ApiKeys {
       }
       return false;
     }
-    await this.insert(organizationId, "admin", name, key);
+    await this.insert(organizationId, "admin", name, key, context);
     return true;
   }
 
@@ -93,16 +99,23 @@ export class ApiKeys {
     return this.store.list(organizationId);
   }
 
-  async revoke(id: string): Promise<ApiKeyRecord | undefined> {
+  async revoke(id: string, context: AuditContext): Promise<ApiKeyRecord | undefined> {
+    // Read first only to tell whether this call revokes the key (a revoked key keeps its first
+    // revocation, and a second revoke is no change for the audit trail).
+    const before = await this.store.get(id);
     const record = await this.store.revoke(id, this.clock.now());
     if (this.cache) for (const [hash, cached] of this.cache.entries()) if (cached.id === id) this.cache.delete(hash);
+    if (record && before && !before.revokedAt) {
+      await this.audit.record(context, { organizationId: record.organizationId, action: AUDIT_ACTION.apiKeyRevoke, subjectType: "api_key", subjectId: record.id, changedFields: ["revoked_at"] });
+    }
     return record;
   }
 
-  private async insert(organizationId: string, role: ApiKeyRole, name: string, key: string): Promise<ApiKeyRecord> {
+  private async insert(organizationId: string, role: ApiKeyRole, name: string, key: string, context: AuditContext): Promise<ApiKeyRecord> {
     const now = this.clock.now();
     const record: ApiKeyRecord = { id: newId(now), organizationId, role, name, keyHash: hashSecret(key), createdAt: now };
     await this.store.create(record);
+    await this.audit.record(context, { organizationId, action: AUDIT_ACTION.apiKeyCreate, subjectType: "api_key", subjectId: record.id });
     return record;
   }
 }

@@ -4,6 +4,7 @@
  * failures into domain errors (AlreadyExistsError with a CONFLICT message, StoreUnavailableError,
  * KeyCollisionError), so nothing above this line knows which database answers.
  */
+import type { AuditStore } from "./audit/ports.js";
 import type { Page, PageRequest } from "./pagination.js";
 import type { MembershipStore, MemberStore, ScimGroupStore, ScimUserStore } from "./provisioning/ports.js";
 import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "./records.js";
@@ -83,6 +84,7 @@ export interface SsoConfigurationStore {
 export interface ApiKeyStore {
   create(record: ApiKeyRecord): Promise<void>;
   findByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  get(id: string): Promise<ApiKeyRecord | undefined>;
   /** All keys, or one organization's, oldest first. */
   list(organizationId?: string): Promise<ApiKeyRecord[]>;
   /**
@@ -104,6 +106,13 @@ export interface Stores {
   readonly scimGroups: ScimGroupStore;
   readonly memberships: MembershipStore;
   readonly members: MemberStore;
+  /** The audit trail. */
+  readonly audit: AuditStore;
+  /**
+   * Whether the database expires audit entries by itself (a MongoDB TTL index); FerretDB and the
+   * memory store do not, and the app sweeps expired entries periodically either way.
+   */
+  readonly auditTtl: boolean;
   /** Whether the database answers now (for readiness and health). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

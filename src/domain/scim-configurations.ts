@@ -1,3 +1,6 @@
+import { AUDIT_ACTION, type AuditAction, type AuditContext } from "./audit/audit-entry.js";
+import type { AuditTrail } from "./audit/audit-trail.js";
+import { changedFields } from "./audit/changed-fields.js";
 import type { Clock } from "./clock.js";
 import { FailedPreconditionError, NotFoundError } from "./errors.js";
 import { newId } from "./ids.js";
@@ -22,20 +25,30 @@ export interface IssuedToken {
 
 const notFound = (id: string): NotFoundError => new NotFoundError(`scim_configuration ${id} not found`);
 
+/** The fields an update may change, by the names the API gives them (for the audit trail). */
+const AUDITED_FIELDS = {
+  name: "name",
+  enabled: "enabled",
+  ssoConfigurationId: "sso_configuration_id",
+  allowUnverifiedEmailAccountLinking: "allow_unverified_email_account_linking",
+} as const;
+
 /**
  * The SCIM configuration use cases, shared by the RPC handlers and the Unleash-style routes so
  * both follow one code path. Inputs are validated by the caller; this enforces the cross-record
  * rules (same-organization SSO link, one SCIM configuration per SSO configuration; the store
- * raises AlreadyExistsError for the latter).
+ * raises AlreadyExistsError for the latter). Every change is recorded in the audit trail after it
+ * succeeded, on behalf of the given AuditContext (audit-trail.ts says why in that order).
  */
 export class ScimConfigurations {
   constructor(
     private readonly scim: ScimConfigurationStore,
     private readonly sso: SsoConfigurationStore,
     private readonly clock: Clock,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async create(input: NewScimConfiguration): Promise<{ configuration: ScimConfigurationRecord } & IssuedToken> {
+  async create(input: NewScimConfiguration, context: AuditContext): Promise<{ configuration: ScimConfigurationRecord } & IssuedToken> {
     await this.requireSsoConfiguration(input.organizationId, input.ssoConfigurationId);
     const now = this.clock.now();
     const token = generateToken(SCIM_TOKEN);
@@ -59,6 +72,7 @@ export class ScimConfigurations {
       await this.scim.delete(input.organizationId, record.id);
       throw new FailedPreconditionError(`sso_configuration_id ${input.ssoConfigurationId} was deleted while the SCIM configuration was created`);
     }
+    await this.record(context, AUDIT_ACTION.scimCreate, record);
     return { configuration: record, token, tokenExpiresAt: tokenExpiresAt(record) };
   }
 
@@ -72,15 +86,25 @@ export class ScimConfigurations {
     return this.scim.list(organizationId, page);
   }
 
-  async update(organizationId: string, id: string, patch: ScimConfigurationPatch): Promise<ScimConfigurationRecord> {
+  /**
+   * Applies the patch. The record is read first only to tell the audit trail which fields
+   * changed (an update that changes nothing records nothing); a concurrent update between the
+   * read and the write can make that list name a field the other update changed.
+   */
+  async update(organizationId: string, id: string, patch: ScimConfigurationPatch, context: AuditContext): Promise<ScimConfigurationRecord> {
     if (patch.ssoConfigurationId !== undefined) await this.requireSsoConfiguration(organizationId, patch.ssoConfigurationId);
+    const before = await this.scim.get(organizationId, id);
+    if (!before) throw notFound(id);
     const record = await this.scim.update(organizationId, id, patch, this.clock.now());
     if (!record) throw notFound(id);
+    const changed = changedFields(before, record, AUDITED_FIELDS);
+    if (changed.length > 0) await this.record(context, AUDIT_ACTION.scimUpdate, record, changed);
     return record;
   }
 
-  async delete(organizationId: string, id: string): Promise<void> {
+  async delete(organizationId: string, id: string, context: AuditContext): Promise<void> {
     if (!(await this.scim.delete(organizationId, id))) throw notFound(id);
+    await this.record(context, AUDIT_ACTION.scimDelete, { id, organizationId });
   }
 
   /**
@@ -88,12 +112,24 @@ export class ScimConfigurations {
    * previous token stops authenticating when this returns. Without a lifetime the previous
    * token's lifetime is kept.
    */
-  async regenerateToken(organizationId: string, id: string, lifetimeSeconds?: number): Promise<IssuedToken & { configuration: ScimConfigurationRecord }> {
+  async regenerateToken(organizationId: string, id: string, lifetimeSeconds: number | undefined, context: AuditContext): Promise<IssuedToken & { configuration: ScimConfigurationRecord }> {
     const now = this.clock.now();
     const token = generateToken(SCIM_TOKEN);
     const record = await this.scim.rotateToken(organizationId, id, { tokenHash: hashSecret(token), issuedAt: now, lifetimeSeconds }, now);
     if (!record) throw notFound(id);
+    // Names only: "token" says the token changed, never what it is.
+    await this.record(context, AUDIT_ACTION.scimRegenerateToken, record, ["token", "token_expires_at"]);
     return { token, tokenExpiresAt: tokenExpiresAt(record), configuration: record };
+  }
+
+  private record(context: AuditContext, action: AuditAction, record: { id: string; organizationId: string }, changed: string[] = []): Promise<void> {
+    return this.audit.record(context, {
+      organizationId: record.organizationId,
+      action,
+      subjectType: "scim_configuration",
+      subjectId: record.id,
+      changedFields: changed,
+    });
   }
 
   private async requireSsoConfiguration(organizationId: string, ssoConfigurationId: string): Promise<void> {

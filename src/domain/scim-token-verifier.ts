@@ -8,7 +8,9 @@ export type ScimTokenRejection = "missing" | "malformed" | "unknown" | "expired"
 
 export type ScimTokenVerification =
   | { ok: true; configuration: ScimConfigurationRecord }
-  | { ok: false; reason: ScimTokenRejection };
+  | { ok: false; reason: Exclude<ScimTokenRejection, "disabled"> }
+  /** The configuration comes along, so the refusal can be recorded in its organization's audit trail. */
+  | { ok: false; reason: "disabled"; configuration: ScimConfigurationRecord };
 
 /**
  * Verifies SCIM bearer tokens as identity providers present them: shape and checksum first (no
@@ -27,7 +29,7 @@ export class ScimTokenVerifier {
     const configuration = await this.store.findByTokenHash(hashSecret(token));
     if (!configuration) return { ok: false, reason: "unknown" };
     if (tokenExpiresAt(configuration).getTime() <= this.clock.now().getTime()) return { ok: false, reason: "expired" };
-    if (!configuration.enabled) return { ok: false, reason: "disabled" };
+    if (!configuration.enabled) return { ok: false, reason: "disabled", configuration };
     return { ok: true, configuration };
   }
 }

@@ -11,6 +11,7 @@ import { clientAddressOf } from "../http/client-address.js";
 import { authorizationOf } from "../http/header-values.js";
 import { requestInfoOf } from "../http/request-info.js";
 import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../http/http-router.js";
+import { auditContextOf } from "./audit-context.js";
 import type { Logger } from "../logging/logger.js";
 
 /** Unleash's error kinds and their statuses. */
@@ -101,7 +102,7 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
       const enabled = (body as { enabled?: unknown }).enabled;
       if (typeof enabled !== "boolean") throw new UnleashError("ValidationError", '"enabled" is required and must be a boolean');
       const cfg = await selectConfiguration(options.scim, principal, url);
-      await options.scim.update(principal.organizationId, cfg.id, { enabled });
+      await options.scim.update(principal.organizationId, cfg.id, { enabled }, auditContextOf(req, { kind: "api_key", id: principal.apiKeyId }));
       sendJson(res, 200, undefined);
     }),
   );
@@ -113,7 +114,7 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
       requireAdmin(principal);
       await readJsonBody(req, true);
       const cfg = await selectConfiguration(options.scim, principal, url);
-      const issued = await options.scim.regenerateToken(principal.organizationId, cfg.id);
+      const issued = await options.scim.regenerateToken(principal.organizationId, cfg.id, undefined, auditContextOf(req, { kind: "api_key", id: principal.apiKeyId }));
       sendJson(res, 200, { token: issued.token });
     }),
   );

@@ -1,4 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { createContextKey, type HandlerContext } from "@connectrpc/connect";
+import type { AuditContext } from "../domain/audit/audit-entry.js";
+import { kClientAddress } from "../http/client-address.js";
+import { kRequestInfo } from "../http/request-info.js";
 import type { Principal } from "../domain/principal.js";
 import type { PageParams } from "../domain/pagination.js";
 
@@ -21,4 +25,18 @@ export function queryPageParams(ctx: HandlerContext): PageParams {
   if (token !== null) params.token = token;
   if (pageSize !== null) params.pageSize = pageSize;
   return params;
+}
+
+/**
+ * The audit context of a call: the API key that authenticated it, the request id of its access
+ * log line (a fresh one outside the served transport, as with in-memory test transports) and the
+ * client address.
+ */
+export function auditContextOf(ctx: HandlerContext): AuditContext {
+  const info = ctx.values.get(kRequestInfo);
+  return {
+    actor: { kind: "api_key", id: principalOf(ctx).apiKeyId },
+    requestId: info?.id ?? randomUUID(),
+    clientAddress: info?.client ?? ctx.values.get(kClientAddress),
+  };
 }

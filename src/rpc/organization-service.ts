@@ -36,6 +36,8 @@ import {
   type DeleteSCIMConfigurationResponse,
   type RegenerateSCIMTokenRequest,
   type RegenerateSCIMTokenResponse,
+  type ListMembersRequest,
+  type ListMembersResponse,
 } from "../../gen/gitpod/v1/organization_pb.js";
 import { PaginationResponseSchema } from "../../gen/gitpod/v1/pagination_pb.js";
 import { fitPage, parsePageRequest } from "../domain/pagination.js";
@@ -44,7 +46,9 @@ import { optionalText, optionalUuid, requireUuid } from "../domain/rules.js";
 import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import type { SsoConfigurations } from "../domain/sso-configurations.js";
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, tokenLifetimeSeconds } from "../domain/token-lifetime.js";
-import { principalOf, queryPageParams } from "./context.js";
+import type { OrganizationDirectory } from "../domain/provisioning/organization-directory.js";
+import { auditContextOf, principalOf, queryPageParams } from "./context.js";
+import { listMembers } from "./member-requests.js";
 import { scimConfigurationToProto, ssoConfigurationSizeBound, ssoConfigurationToProto } from "./mappers.js";
 import { ssoCreateInput, ssoUpdatePatch } from "./sso-request-rules.js";
 
@@ -67,7 +71,14 @@ export class OrganizationServiceHandler implements Impl {
   constructor(
     private readonly scim: ScimConfigurations,
     private readonly sso: SsoConfigurations,
+    private readonly directory: OrganizationDirectory,
   ) {}
+
+  // Members (provisioned through SCIM)
+
+  listMembers(req: ListMembersRequest, ctx: HandlerContext): Promise<ListMembersResponse> {
+    return listMembers(this.directory, principalOf(ctx), req, queryPageParams(ctx));
+  }
 
   // SSO configurations
 
@@ -76,7 +87,7 @@ export class OrganizationServiceHandler implements Impl {
     const organizationId = requireUuid("organization_id", req.organizationId);
     const input = ssoCreateInput(req);
     requireOwnOrganization(principal, organizationId);
-    const record = await this.sso.create({ ...input, organizationId });
+    const record = await this.sso.create({ ...input, organizationId }, auditContextOf(ctx));
     return create(CreateSSOConfigurationResponseSchema, { ssoConfiguration: ssoConfigurationToProto(record) });
   }
 
@@ -102,14 +113,14 @@ export class OrganizationServiceHandler implements Impl {
   async updateSSOConfiguration(req: UpdateSSOConfigurationRequest, ctx: HandlerContext): Promise<UpdateSSOConfigurationResponse> {
     const principal = writer(ctx);
     const id = requireUuid("sso_configuration_id", req.ssoConfigurationId);
-    await this.sso.update(principal.organizationId, id, ssoUpdatePatch(req));
+    await this.sso.update(principal.organizationId, id, ssoUpdatePatch(req), auditContextOf(ctx));
     return create(UpdateSSOConfigurationResponseSchema);
   }
 
   async deleteSSOConfiguration(req: DeleteSSOConfigurationRequest, ctx: HandlerContext): Promise<DeleteSSOConfigurationResponse> {
     const principal = writer(ctx);
     const id = requireUuid("sso_configuration_id", req.ssoConfigurationId);
-    await this.sso.delete(principal.organizationId, id);
+    await this.sso.delete(principal.organizationId, id, auditContextOf(ctx));
     return create(DeleteSSOConfigurationResponseSchema);
   }
 
@@ -128,7 +139,7 @@ export class OrganizationServiceHandler implements Impl {
       ssoConfigurationId,
       tokenLifetimeSeconds: lifetime,
       allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking ?? false,
-    });
+    }, auditContextOf(ctx));
     noStore(ctx);
     return create(CreateSCIMConfigurationResponseSchema, {
       scimConfiguration: scimConfigurationToProto(created.configuration),
@@ -163,14 +174,14 @@ export class OrganizationServiceHandler implements Impl {
       ssoConfigurationId: optionalUuid("sso_configuration_id", req.ssoConfigurationId),
       allowUnverifiedEmailAccountLinking: req.allowUnverifiedEmailAccountLinking,
     };
-    const record = await this.scim.update(principal.organizationId, id, patch);
+    const record = await this.scim.update(principal.organizationId, id, patch, auditContextOf(ctx));
     return create(UpdateSCIMConfigurationResponseSchema, { scimConfiguration: scimConfigurationToProto(record) });
   }
 
   async deleteSCIMConfiguration(req: DeleteSCIMConfigurationRequest, ctx: HandlerContext): Promise<DeleteSCIMConfigurationResponse> {
     const principal = writer(ctx);
     const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
-    await this.scim.delete(principal.organizationId, id);
+    await this.scim.delete(principal.organizationId, id, auditContextOf(ctx));
     return create(DeleteSCIMConfigurationResponseSchema);
   }
 
@@ -178,7 +189,7 @@ export class OrganizationServiceHandler implements Impl {
     const principal = writer(ctx);
     const id = requireUuid("scim_configuration_id", req.scimConfigurationId);
     const lifetime = req.tokenExpiresIn === undefined ? undefined : tokenLifetimeSeconds("token_expires_in", req.tokenExpiresIn, 0);
-    const issued = await this.scim.regenerateToken(principal.organizationId, id, lifetime);
+    const issued = await this.scim.regenerateToken(principal.organizationId, id, lifetime, auditContextOf(ctx));
     noStore(ctx);
     return create(RegenerateSCIMTokenResponseSchema, {
       token: issued.token,

@@ -3,7 +3,7 @@ import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OrganizationService } from "../../gen/gitpod/v1/organization_pb.js";
 import { clientFor, postJson } from "../support/clients.js";
-import { startTestServer, STORE_KINDS, type TestServer } from "../support/test-server.js";
+import { startTestServer, STORE_KINDS, TEST_AUDIT, type TestServer } from "../support/test-server.js";
 
 type OrgClient = Client<typeof OrganizationService>;
 
@@ -293,9 +293,9 @@ describe.each(STORE_KINDS)("OrganizationService (%s store)", (store) => {
       expect((await postJson(server.baseUrl, "ListSCIMConfigurations", {})).json.code).toBe("unauthenticated");
       expect((await postJson(server.baseUrl, "ListSCIMConfigurations", {}, "scimadm_typo")).json.code).toBe("unauthenticated");
       expect((await postJson(server.baseUrl, "ListSCIMConfigurations", {}, "x".repeat(40))).json.code).toBe("unauthenticated");
-      const { key, record } = await server.app.apiKeys.issue(server.organizationId, "admin", "to revoke");
+      const { key, record } = await server.app.apiKeys.issue(server.organizationId, "admin", "to revoke", TEST_AUDIT);
       expect((await postJson(server.baseUrl, "ListSCIMConfigurations", {}, key)).status).toBe(200);
-      await server.app.apiKeys.revoke(record.id);
+      await server.app.apiKeys.revoke(record.id, TEST_AUDIT);
       const revoked = await postJson(server.baseUrl, "ListSCIMConfigurations", {}, key);
       expect(revoked.status).toBe(401);
       expect(revoked.json).toEqual({ code: "unauthenticated", message: "the API key has been revoked" });

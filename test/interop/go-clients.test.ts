@@ -22,7 +22,7 @@ async function prepareModule(): Promise<void> {
     plugins: [{ local: protocGenGo, out: "gen", opt: ["paths=source_relative"] }],
   };
   const buf = join(repoRoot, "node_modules", ".bin", "buf");
-  const res = await run(buf, ["generate", ".", "--path", "proto/gitpod", "--template", JSON.stringify(template), "-o", workDir], { cwd: repoRoot });
+  const res = await run(buf, ["generate", ".", "--path", "proto/gitpod", "--path", "proto/scimservice", "--template", JSON.stringify(template), "-o", workDir], { cwd: repoRoot });
   expect(res.stderr).toBe("");
   expect(res.code).toBe(0);
 }
@@ -35,7 +35,7 @@ describe("Go clients: protoc-gen-go stubs with grpc-go and connect-go", () => {
   });
   afterAll(() => server.close());
 
-  it("run Create, Regenerate, Get, List, Delete over gRPC, gRPC-web, Connect binary and Connect JSON", async () => {
+  it("run Create, Regenerate, Get, List, Delete over gRPC, gRPC-web, Connect binary and Connect JSON, and the read-back services over gRPC", async () => {
     const res = await run("go", ["test", "-count=1", "-v", "./..."], {
       cwd: workDir,
       timeoutMs: 280_000,
@@ -45,8 +45,8 @@ describe("Go clients: protoc-gen-go stubs with grpc-go and connect-go", () => {
     const failed = res.stdout.match(/^\s*--- FAIL/gm)?.length ?? 0;
     console.log(`go interop tests (incl. subtests): ${passed} passed, ${failed} failed, exit ${res.code}`);
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    // 5 protocols x (parent + 2 subtests) + TestGoClients + TestNoKeyIsUnauthenticated
-    expect(passed).toBe(17);
+    // 5 protocols x (parent + 2 subtests) + TestGoClients + TestReadBack + TestNoKeyIsUnauthenticated
+    expect(passed).toBe(18);
     expect(failed).toBe(0);
   }, 300_000);
 });

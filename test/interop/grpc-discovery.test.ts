@@ -14,6 +14,7 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const { grpcurl } = interopPaths(inject("interopCache"));
 const ORGANIZATION_METHODS = [
+  "ListMembers",
   "CreateSSOConfiguration",
   "GetSSOConfiguration",
   "ListSSOConfigurations",
@@ -42,14 +43,17 @@ describe("grpcurl with no proto files (server reflection)", () => {
     const res = await grpc(address, "list");
     expect(res.stderr).toBe("");
     expect(res.stdout.trim().split("\n")).toEqual([
+      "gitpod.v1.EventService",
+      "gitpod.v1.GroupService",
       "gitpod.v1.OrganizationService",
       "grpc.health.v1.Health",
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
+      "scimservice.v1.AuditDetailService",
     ]);
   });
 
-  it("lists all eleven methods of OrganizationService", async () => {
+  it("lists all twelve methods of OrganizationService", async () => {
     const res = await grpc(address, "list", "gitpod.v1.OrganizationService");
     // grpcurl prints them sorted.
     expect(res.stdout.trim().split("\n")).toEqual(ORGANIZATION_METHODS.map((m) => `gitpod.v1.OrganizationService.${m}`).sort());
@@ -122,11 +126,45 @@ describe("grpcurl with no proto files (server reflection)", () => {
     expect(badLifetime.stderr).toContain("token_expires_in");
   });
 
+  it("sees the read-back services, their methods and upstream's field numbers", async () => {
+    const groups = await grpc(address, "list", "gitpod.v1.GroupService");
+    expect(groups.stdout.trim().split("\n")).toEqual(
+      [
+        "CreateGroup", "GetGroup", "ListGroups", "UpdateGroup", "DeleteGroup", "CreateMembership", "DeleteMembership", "GetMembership",
+        "ListMemberships", "CreateRoleAssignment", "ListRoleAssignments", "DeleteRoleAssignment", "ShareResourceWithPrincipal", "UnshareResourceWithPrincipal",
+      ].map((m) => `gitpod.v1.GroupService.${m}`).sort(),
+    );
+    const events = await grpc(address, "list", "gitpod.v1.EventService");
+    expect(events.stdout.trim().split("\n")).toEqual(["gitpod.v1.EventService.GetAuditLog", "gitpod.v1.EventService.ListAuditLogs"]);
+    const member = await grpc(address, "describe", "gitpod.v1.OrganizationMember");
+    for (const line of ["string user_id = 1;", ".gitpod.v1.OrganizationRole role = 2;", ".google.protobuf.Timestamp member_since = 3;", "string full_name = 5;", "string email = 6;", ".gitpod.v1.UserStatus status = 7;", "string login_provider = 8;"]) {
+      expect(member.stdout).toContain(line);
+    }
+    const group = await grpc(address, "describe", "gitpod.v1.Group");
+    for (const line of ["string name = 3;", "int32 member_count = 8;", "bool direct_share = 9;"]) expect(group.stdout).toContain(line);
+    const entry = await grpc(address, "describe", "gitpod.v1.ListAuditLogsResponse.AuditLogEntry");
+    for (const line of ["string actor_id = 2;", ".gitpod.v1.Principal actor_principal = 3;", ".gitpod.v1.ResourceType subject_type = 5;", "string action = 6;", ".gitpod.v1.AuditLogEntryKind kind = 8;"]) {
+      expect(entry.stdout).toContain(line);
+    }
+    const auth = `authorization: Bearer ${server.adminKey}`;
+    const members = await grpc("-H", auth, "-d", JSON.stringify({ organizationId: server.organizationId, count: { include: true } }), address, "gitpod.v1.OrganizationService/ListMembers");
+    expect(members.stderr).toBe("");
+    expect(JSON.parse(members.stdout)).toMatchObject({ count: { relation: "COUNT_RESPONSE_RELATION_EQ" } });
+    const listed = await grpc("-H", auth, "-d", "{}", address, "gitpod.v1.GroupService/ListGroups");
+    expect(listed.stderr).toBe("");
+    const audit = await grpc("-H", auth, "-d", JSON.stringify({ pagination: { pageSize: 5 } }), address, "gitpod.v1.EventService/ListAuditLogs");
+    expect(JSON.parse(audit.stdout).entries.length).toBeGreaterThan(0);
+    const update = await grpc("-H", auth, "-d", JSON.stringify({ groupId: randomUUID() }), address, "gitpod.v1.GroupService/UpdateGroup");
+    expect(update.stderr).toContain("Code: NotFound");
+  });
+
   it("checks health over the standard service, unauthenticated", async () => {
     const overall = await grpc(address, "grpc.health.v1.Health/Check");
     expect(JSON.parse(overall.stdout)).toEqual({ status: "SERVING" });
-    const api = await grpc("-d", '{"service":"gitpod.v1.OrganizationService"}', address, "grpc.health.v1.Health/Check");
-    expect(JSON.parse(api.stdout)).toEqual({ status: "SERVING" });
+    for (const service of ["gitpod.v1.OrganizationService", "gitpod.v1.GroupService", "gitpod.v1.EventService", "scimservice.v1.AuditDetailService"]) {
+      const api = await grpc("-d", JSON.stringify({ service }), address, "grpc.health.v1.Health/Check");
+      expect(JSON.parse(api.stdout)).toEqual({ status: "SERVING" });
+    }
     const unknown = await grpc("-d", '{"service":"no.such.Service"}', address, "grpc.health.v1.Health/Check");
     expect(unknown.stderr).toContain("Code: NotFound");
   });
@@ -146,7 +184,10 @@ describe("grpcurl with no proto files (server reflection)", () => {
     const files = answers[1]?.case === "fileDescriptorResponse" ? answers[1].value.fileDescriptorProto.map((b) => fromBinary(FileDescriptorProtoSchema, b)) : [];
     expect(files.map((f) => f.name)).toEqual([
       "gitpod/v1/organization.proto",
+      "gitpod/v1/count.proto",
+      "gitpod/v1/login_provider.proto",
       "gitpod/v1/pagination.proto",
+      "gitpod/v1/user.proto",
       "google/protobuf/duration.proto",
       "google/protobuf/timestamp.proto",
     ]);

@@ -3,10 +3,14 @@ import type { IndexDescription } from "mongodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createMongoStores, type MongoStores } from "../../src/adapters/mongo/connection.js";
 import { INDEXES } from "../../src/adapters/mongo/indexes.js";
-import { clientFor } from "../support/clients.js";
+import { createClient } from "@connectrpc/connect";
+import { EventService } from "../../gen/gitpod/v1/event_pb.js";
+import { GroupService } from "../../gen/gitpod/v1/group_pb.js";
+import { UserStatus } from "../../gen/gitpod/v1/user_pb.js";
+import { clientFor, transportFor } from "../support/clients.js";
 import { checkCoverage, recordCommands, type CommandRecorder } from "../support/index-coverage.js";
 import { createScimTenant, scim } from "../support/scim-client.js";
-import { startTestServer, type TestServer } from "../support/test-server.js";
+import { startTestServer, TEST_AUDIT, type TestServer } from "../support/test-server.js";
 
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const q = (filter: string) => `?filter=${encodeURIComponent(filter)}`;
@@ -73,8 +77,8 @@ async function workload(server: TestServer): Promise<void> {
   await admin.updateSSOConfiguration({ ssoConfigurationId: spare.ssoConfiguration!.id, displayName: "spare" });
   await admin.deleteSSOConfiguration({ ssoConfigurationId: spare.ssoConfiguration!.id });
   await fetch(`${server.baseUrl}/api/admin/scim-settings`, { headers: { authorization: server.adminKey } }).then((r) => r.arrayBuffer());
-  const { record } = await server.app.apiKeys.issue(org, "member", "k");
-  await server.app.apiKeys.revoke(record.id);
+  const { record } = await server.app.apiKeys.issue(org, "member", "k", TEST_AUDIT);
+  await server.app.apiKeys.revoke(record.id, TEST_AUDIT);
   await server.app.apiKeys.list(org);
 
   // Provisioning, as the identity providers run it.
@@ -122,8 +126,17 @@ async function workload(server: TestServer): Promise<void> {
   // Account linking across configurations of one organization (lookup by email).
   const other = await createScimTenant(server, { allowUnverifiedEmailAccountLinking: true });
   await scim(server, other.token, "POST", "/Users", { userName: "u0-elsewhere", emails: [{ value: "user0@example.com", primary: true }] });
-  await server.app.stores.members.list(org, {}, { limit: 10, afterId: undefined });
-  await server.app.stores.members.list(org, { statuses: ["active"] }, { limit: 10, afterId: undefined });
+  // The management API's reads of what was provisioned: members, groups, memberships, the trail.
+  await admin.listMembers({ organizationId: org, pagination: { pageSize: 2 } });
+  await admin.listMembers({ organizationId: org, filter: { statuses: [UserStatus.ACTIVE] } });
+  const groupsClient = createClient(GroupService, transportFor("connect-json", server.baseUrl, server.adminKey));
+  const groups = await groupsClient.listGroups({ pagination: { pageSize: 5 } });
+  for (const g of groups.groups) {
+    await groupsClient.getGroup({ groupId: g.id });
+    await groupsClient.listMemberships({ groupId: g.id, pagination: { pageSize: 2 } });
+  }
+  const events = createClient(EventService, transportFor("connect-json", server.baseUrl, server.adminKey));
+  await events.listAuditLogs({ pagination: { pageSize: 5 } });
   // Regenerate and delete the configuration last.
   await admin.regenerateSCIMToken({ scimConfigurationId: tenant.scimConfigurationId });
   await admin.deleteSCIMConfiguration({ scimConfigurationId: other.scimConfigurationId });

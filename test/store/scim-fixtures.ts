@@ -3,6 +3,7 @@
  * (attributes in stored form, keys lowercased), members, and a varied set of Users to filter,
  * sort and page.
  */
+import { memberNameKey } from "../../src/domain/provisioning/member-list.js";
 import { randomUUID } from "node:crypto";
 import { newId } from "../../src/domain/ids.js";
 import type { MemberRecord, ScimGroupRecord, ScimUserRecord } from "../../src/domain/provisioning/records.js";
@@ -55,7 +56,8 @@ export function memberRecord(organizationId: string, over: Partial<MemberRecord>
     organizationId,
     email,
     emailKey: email.toLowerCase(),
-    fullName: "Some One",
+    fullName: over.fullName ?? "Some One",
+    nameKey: memberNameKey(over.fullName ?? "Some One"),
     status: "active",
     loginProvider: newId(),
     createdAt: T0,

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlreadyExistsError, CONFLICT, KeyCollisionError } from "../../src/domain/errors.js";
 import { newId } from "../../src/domain/ids.js";
-import { parsePageRequest } from "../../src/domain/pagination.js";
 import type { ListQuery, ListResult } from "../../src/domain/provisioning/list-query.js";
 import type { MemberFilter } from "../../src/domain/provisioning/ports.js";
 import type { MemberRecord, ScimUserRecord } from "../../src/domain/provisioning/records.js";
@@ -497,7 +496,8 @@ describe.each(STORE_KINDS)("SCIM store contract (%s)", (kind) => {
         for (const m of all) await stores.members.create(m);
         await stores.members.create(memberRecord(randomUUID(), { email: "ann@example.com" }));
       });
-      const list = async (filter: MemberFilter, limit = 100) => (await stores.members.list(org, filter, { limit, afterId: undefined })).items.map((m) => m.fullName);
+      const bySince = { field: "memberSince", order: "asc" } as const;
+      const list = async (filter: MemberFilter, limit = 100) => (await stores.members.list(org, { filter, sort: bySince, limit })).items.map((m) => m.fullName);
       const FILTERS: [string, MemberFilter, string[]][] = [
         ["none", {}, ["Ann Lee", "Ben ANNAN", "Cy Ng", "Dee (a.k.a. D)", "Eve"]],
         ["search in the name, any case", { search: "aNn" }, ["Ann Lee", "Ben ANNAN"]],
@@ -520,16 +520,17 @@ describe.each(STORE_KINDS)("SCIM store contract (%s)", (kind) => {
         expect(await list({ userIds: [all[4]!.id, all[1]!.id], statuses: ["active"] })).toEqual(["Eve"]);
       });
 
-      it("pages by id with a token, filtered or not", async () => {
+      it("pages by position (keyset), filtered or not", async () => {
         const walk = async (filter: MemberFilter, limit: number) => {
           const seen: string[] = [];
-          let request = { limit, afterId: undefined as string | undefined };
+          let after: { id: string; nameKey: string } | undefined;
           for (;;) {
-            const page = await stores.members.list(org, filter, request);
+            const page = await stores.members.list(org, { filter, sort: bySince, limit, after });
             expect(page.items.length).toBeLessThanOrEqual(limit);
             seen.push(...page.items.map((m) => m.fullName));
-            if (page.nextToken === "") return seen;
-            request = parsePageRequest({ pageSize: limit, token: page.nextToken });
+            if (!page.more) return seen;
+            const last = page.items[page.items.length - 1]!;
+            after = { id: last.id, nameKey: last.nameKey };
           }
         };
         expect(await walk({}, 2)).toEqual(["Ann Lee", "Ben ANNAN", "Cy Ng", "Dee (a.k.a. D)", "Eve"]);

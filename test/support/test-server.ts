@@ -7,6 +7,10 @@ import { createLogger, type Logger } from "../../src/logging/logger.js";
 import { createMemoryStores } from "../../src/adapters/memory/index.js";
 import { createMongoStores } from "../../src/adapters/mongo/connection.js";
 import type { Stores } from "../../src/domain/ports.js";
+import type { AuditContext } from "../../src/domain/audit/audit-entry.js";
+
+/** Who tests act as when they create keys directly (not through an API): recorded like the admin CLI. */
+export const TEST_AUDIT: AuditContext = { actor: { kind: "cli", id: "cli" }, requestId: "test-setup", clientAddress: "" };
 
 export type StoreKind = "memory" | "mongodb";
 export const STORE_KINDS: StoreKind[] = ["memory", "mongodb"];
@@ -42,7 +46,7 @@ export async function startTestServer(
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
   });
   const organizationId = randomUUID();
-  const key = async (role: "admin" | "member", org = organizationId) => (await app.apiKeys.issue(org, role, `test ${role}`)).key;
+  const key = async (role: "admin" | "member", org = organizationId) => (await app.apiKeys.issue(org, role, `test ${role}`, TEST_AUDIT)).key;
   const adminKey = await key("admin");
   return {
     app,

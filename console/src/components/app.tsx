@@ -1,15 +1,28 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
-import { createOrganizationClient, PAGE_SIZE, type OrganizationClient } from "../api.js";
+import { createOrganizationClient, createReadClients, PAGE_SIZE, type OrganizationClient } from "../api.js";
 import { describeError } from "../errors.js";
 import { baseUrlTarget, clearSession, loadSession, PROTOCOLS, saveSession, type Session } from "../session.js";
+import { ActivitySection } from "./activity-section.js";
+import { GroupsSection } from "./groups-section.js";
+import { MembersSection } from "./members-section.js";
 import { ScimSection } from "./scim-section.js";
 import { OtherOriginWarning, SignIn } from "./sign-in.js";
 import { SsoSection } from "./sso-section.js";
+import { Tabs } from "./tabs.js";
+import { useAllScim } from "./use-all-scim.js";
 import { UnleashState } from "./unleash-state.js";
 
 /** Upper bound for loading a whole list (the SCIM form's SSO choices and their links). */
 const MAX_PAGES = 100;
+
+type Tab = "configurations" | "members" | "groups" | "activity";
+const TABS: { id: Tab; label: string }[] = [
+  { id: "configurations", label: "Configurations" },
+  { id: "members", label: "Members" },
+  { id: "groups", label: "Groups" },
+  { id: "activity", label: "Activity" },
+];
 
 export function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
@@ -36,11 +49,16 @@ export function App() {
 
 function Console({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const client = useMemo(() => createOrganizationClient(session), [session]);
+  const readClients = useMemo(() => createReadClients(session), [session]);
+  const [tab, setTab] = useState<Tab>("configurations");
   const [version, setVersion] = useState(0);
   const [status, setStatus] = useState("");
   const sso = useAllSso(client, session.organizationId, version);
   const linked = useLinkedSsoIds(client, version);
   const target = baseUrlTarget(session.baseUrl);
+  const configurationNames = useAllScim(client, version);
+  // What identity providers call: the API origin signed in to (this page's own, unless another was typed in) and /scim/v2.
+  const scimBaseUrl = `${(session.baseUrl || window.location.origin).replace(/\/+$/, "")}/scim/v2`;
   const onChanged = (message: string) => {
     setStatus(message);
     setVersion((v) => v + 1);
@@ -71,9 +89,27 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
             {sso.error}
           </p>
         )}
-        <ScimSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} ssoConfigurations={sso.items} linkedSsoIds={linked} />
-        <UnleashState session={session} version={version} />
-        <SsoSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} />
+        <Tabs label="Console sections" tabs={TABS} selected={tab} onSelect={setTab}>
+          {tab === "configurations" && (
+            <>
+              <ScimSection
+                client={client}
+                organizationId={session.organizationId}
+                version={version}
+                onChanged={onChanged}
+                ssoConfigurations={sso.items}
+                linkedSsoIds={linked}
+                scimBaseUrl={scimBaseUrl}
+                events={readClients.events}
+              />
+              <UnleashState session={session} version={version} />
+              <SsoSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} />
+            </>
+          )}
+          {tab === "members" && <MembersSection client={client} organizationId={session.organizationId} version={version} configurationNames={configurationNames} />}
+          {tab === "groups" && <GroupsSection clients={readClients} version={version} configurationNames={configurationNames} />}
+          {tab === "activity" && <ActivitySection clients={readClients} version={version} configurationNames={configurationNames} />}
+        </Tabs>
       </main>
     </>
   );

@@ -1,12 +1,13 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { useRef, useState } from "preact/hooks";
 import type { SCIMConfiguration, SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
-import { PAGE_SIZE } from "../api.js";
+import { PAGE_SIZE, type ReadClients } from "../api.js";
 import { describeError } from "../errors.js";
 import { expiryState, formatTime } from "../time.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { CreateScimDialog, EditScimDialog, LifetimeSelect } from "./scim-forms.js";
 import { Pager, usePager } from "./pager.js";
+import { ScimRowDetails } from "./scim-row-details.js";
 import type { SectionProps } from "./sso-section.js";
 import { TokenDialog } from "./token-dialog.js";
 import { usePage } from "./use-page.js";
@@ -18,7 +19,16 @@ type Modal =
   | { kind: "delete"; scim: SCIMConfiguration }
   | { kind: "token"; token: string; expiresAt: Timestamp | undefined };
 
-/** SCIM configurations: list, create (token shown once), edit, enable/disable, regenerate, delete. */
+/** What the rows under each configuration need: the SCIM base URL and the audit trail. */
+export interface ScimDetailsProps {
+  scimBaseUrl: string;
+  events: ReadClients["events"];
+}
+
+/**
+ * SCIM configurations: list, create (token shown once), edit, enable/disable, regenerate, delete;
+ * under each, the SCIM base URL with a Copy button and its latest provisioning activity.
+ */
 export function ScimSection({
   client,
   version,
@@ -26,7 +36,9 @@ export function ScimSection({
   ssoConfigurations,
   linkedSsoIds,
   organizationId,
-}: SectionProps & { ssoConfigurations: SSOConfiguration[]; linkedSsoIds: ReadonlySet<string> | undefined }) {
+  scimBaseUrl,
+  events,
+}: SectionProps & ScimDetailsProps & { ssoConfigurations: SSOConfiguration[]; linkedSsoIds: ReadonlySet<string> | undefined }) {
   const pager = usePager();
   const [modal, setModalState] = useState<Modal>();
   // The button that started a create or regenerate flow: the token dialog hands focus back to it.
@@ -86,7 +98,7 @@ export function ScimSection({
             </tr>
           </thead>
           <tbody>
-            {page.result.items.map((scim) => (
+            {page.result.items.map((scim) => [
               <tr key={scim.id} data-scim-id={scim.id}>
                 <td>{scim.name || <span class="muted">(no name)</span>}</td>
                 <td>{ssoName(scim.ssoConfigurationId)}</td>
@@ -116,8 +128,9 @@ export function ScimSection({
                     </p>
                   )}
                 </td>
-              </tr>
-            ))}
+              </tr>,
+              <ScimRowDetails key={`${scim.id}-details`} scim={scim} scimBaseUrl={scimBaseUrl} events={events} version={version} columns={6} />,
+            ])}
           </tbody>
         </table>
       )}

@@ -7,8 +7,8 @@ export interface PageResult<T> {
 }
 
 /** Loads one page whenever `deps` change; a load that finishes after a newer one is dropped. */
-export function usePage<T>(load: () => Promise<PageResult<T>>, deps: unknown[]) {
-  const [state, setState] = useState<{ result?: PageResult<T>; error?: string; loading: boolean }>({ loading: true });
+export function usePage<R extends PageResult<unknown>>(load: () => Promise<R>, deps: unknown[]) {
+  const [state, setState] = useState<{ result?: R; error?: string; loading: boolean }>({ loading: true });
   useEffect(() => {
     let current = true;
     setState((s) => ({ ...s, loading: true }));

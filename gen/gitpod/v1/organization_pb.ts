@@ -4,8 +4,14 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { PaginationRequest, PaginationResponse } from "./pagination_pb.js";
+import type { CountRequest, CountResponse } from "./count_pb.js";
+import { file_gitpod_v1_count } from "./count_pb.js";
+import type { LoginProviderKind } from "./login_provider_pb.js";
+import { file_gitpod_v1_login_provider } from "./login_provider_pb.js";
+import type { PaginationRequest, PaginationResponse, SortOrder } from "./pagination_pb.js";
 import { file_gitpod_v1_pagination } from "./pagination_pb.js";
+import type { UserStatus } from "./user_pb.js";
+import { file_gitpod_v1_user } from "./user_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +20,250 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitpod/v1/organization.proto.
  */
 export const file_gitpod_v1_organization: GenFile = /*@__PURE__*/
-  fileDesc("ChxnaXRwb2QvdjEvb3JnYW5pemF0aW9uLnByb3RvEglnaXRwb2QudjEilQQKEFNTT0NvbmZpZ3VyYXRpb24SCgoCaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEhEKCWNsaWVudF9pZBgDIAEoCRISCgppc3N1ZXJfdXJsGAQgASgJEi8KBXN0YXRlGAUgASgOMiAuZ2l0cG9kLnYxLlNTT0NvbmZpZ3VyYXRpb25TdGF0ZRI3CgZjbGFpbXMYBiADKAsyJy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbi5DbGFpbXNFbnRyeRIUCgxlbWFpbF9kb21haW4YByABKAkSPwoNcHJvdmlkZXJfdHlwZRgIIAEoDjIoLmdpdHBvZC52MS5TU09Db25maWd1cmF0aW9uLlByb3ZpZGVyVHlwZRIVCg1lbWFpbF9kb21haW5zGAkgAygJEhQKDGRpc3BsYXlfbmFtZRgKIAEoCRIZChFhZGRpdGlvbmFsX3Njb3BlcxgLIAMoCRIZChFjbGFpbXNfZXhwcmVzc2lvbhgMIAEoCRotCgtDbGFpbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBImIKDFByb3ZpZGVyVHlwZRIdChlQUk9WSURFUl9UWVBFX1VOU1BFQ0lGSUVEEAASGQoVUFJPVklERVJfVFlQRV9CVUlMVElOEAESGAoUUFJPVklERVJfVFlQRV9DVVNUT00QAiKgAgodQ3JlYXRlU1NPQ29uZmlndXJhdGlvblJlcXVlc3QSFwoPb3JnYW5pemF0aW9uX2lkGAEgASgJEhEKCWNsaWVudF9pZBgCIAEoCRIVCg1jbGllbnRfc2VjcmV0GAMgASgJEhIKCmlzc3Vlcl91cmwYBCABKAkSGQoMZW1haWxfZG9tYWluGAUgASgJSACIAQESFQoNZW1haWxfZG9tYWlucxgGIAMoCRIUCgxkaXNwbGF5X25hbWUYByABKAkSGQoRYWRkaXRpb25hbF9zY29wZXMYCCADKAkSHgoRY2xhaW1zX2V4cHJlc3Npb24YCSABKAlIAYgBAUIPCg1fZW1haWxfZG9tYWluQhQKEl9jbGFpbXNfZXhwcmVzc2lvbiJYCh5DcmVhdGVTU09Db25maWd1cmF0aW9uUmVzcG9uc2USNgoRc3NvX2NvbmZpZ3VyYXRpb24YASABKAsyGy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbiI6ChpHZXRTU09Db25maWd1cmF0aW9uUmVxdWVzdBIcChRzc29fY29uZmlndXJhdGlvbl9pZBgBIAEoCSJVChtHZXRTU09Db25maWd1cmF0aW9uUmVzcG9uc2USNgoRc3NvX2NvbmZpZ3VyYXRpb24YASABKAsyGy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbiJpChxMaXN0U1NPQ29uZmlndXJhdGlvbnNSZXF1ZXN0EjAKCnBhZ2luYXRpb24YASABKAsyHC5naXRwb2QudjEuUGFnaW5hdGlvblJlcXVlc3QSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJIosBCh1MaXN0U1NPQ29uZmlndXJhdGlvbnNSZXNwb25zZRIxCgpwYWdpbmF0aW9uGAEgASgLMh0uZ2l0cG9kLnYxLlBhZ2luYXRpb25SZXNwb25zZRI3ChJzc29fY29uZmlndXJhdGlvbnMYAiADKAsyGy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbiIoChZBZGRpdGlvbmFsU2NvcGVzVXBkYXRlEg4KBnNjb3BlcxgBIAMoCSLyBAodVXBkYXRlU1NPQ29uZmlndXJhdGlvblJlcXVlc3QSHAoUc3NvX2NvbmZpZ3VyYXRpb25faWQYASABKAkSFgoJY2xpZW50X2lkGAIgASgJSACIAQESGgoNY2xpZW50X3NlY3JldBgDIAEoCUgBiAEBEhcKCmlzc3Vlcl91cmwYBCABKAlIAogBARI0CgVzdGF0ZRgFIAEoDjIgLmdpdHBvZC52MS5TU09Db25maWd1cmF0aW9uU3RhdGVIA4gBARJECgZjbGFpbXMYBiADKAsyNC5naXRwb2QudjEuVXBkYXRlU1NPQ29uZmlndXJhdGlvblJlcXVlc3QuQ2xhaW1zRW50cnkSGQoMZW1haWxfZG9tYWluGAcgASgJSASIAQESFQoNZW1haWxfZG9tYWlucxgJIAMoCRIZCgxkaXNwbGF5X25hbWUYCiABKAlIBYgBARJBChFhZGRpdGlvbmFsX3Njb3BlcxgLIAEoCzIhLmdpdHBvZC52MS5BZGRpdGlvbmFsU2NvcGVzVXBkYXRlSAaIAQESHgoRY2xhaW1zX2V4cHJlc3Npb24YDCABKAlIB4gBARotCgtDbGFpbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9jbGllbnRfaWRCEAoOX2NsaWVudF9zZWNyZXRCDQoLX2lzc3Vlcl91cmxCCAoGX3N0YXRlQg8KDV9lbWFpbF9kb21haW5CDwoNX2Rpc3BsYXlfbmFtZUIUChJfYWRkaXRpb25hbF9zY29wZXNCFAoSX2NsYWltc19leHByZXNzaW9uSgQICBAJIiAKHlVwZGF0ZVNTT0NvbmZpZ3VyYXRpb25SZXNwb25zZSI9Ch1EZWxldGVTU09Db25maWd1cmF0aW9uUmVxdWVzdBIcChRzc29fY29uZmlndXJhdGlvbl9pZBgBIAEoCSIgCh5EZWxldGVTU09Db25maWd1cmF0aW9uUmVzcG9uc2UiuwIKEVNDSU1Db25maWd1cmF0aW9uEgoKAmlkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg8KB2VuYWJsZWQYBCABKAgSHAoUc3NvX2NvbmZpZ3VyYXRpb25faWQYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNAoQdG9rZW5fZXhwaXJlc19hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgomYWxsb3dfdW52ZXJpZmllZF9lbWFpbF9hY2NvdW50X2xpbmtpbmcYCSABKAgiogIKHkNyZWF0ZVNDSU1Db25maWd1cmF0aW9uUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEhwKFHNzb19jb25maWd1cmF0aW9uX2lkGAMgASgJEjgKEHRva2VuX2V4cGlyZXNfaW4YBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25IAYgBARIzCiZhbGxvd191bnZlcmlmaWVkX2VtYWlsX2FjY291bnRfbGlua2luZxgFIAEoCEgCiAEBQgcKBV9uYW1lQhMKEV90b2tlbl9leHBpcmVzX2luQikKJ19hbGxvd191bnZlcmlmaWVkX2VtYWlsX2FjY291bnRfbGlua2luZyKgAQofQ3JlYXRlU0NJTUNvbmZpZ3VyYXRpb25SZXNwb25zZRI4ChJzY2ltX2NvbmZpZ3VyYXRpb24YASABKAsyHC5naXRwb2QudjEuU0NJTUNvbmZpZ3VyYXRpb24SDQoFdG9rZW4YAiABKAkSNAoQdG9rZW5fZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPAobR2V0U0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0Eh0KFXNjaW1fY29uZmlndXJhdGlvbl9pZBgBIAEoCSJYChxHZXRTQ0lNQ29uZmlndXJhdGlvblJlc3BvbnNlEjgKEnNjaW1fY29uZmlndXJhdGlvbhgBIAEoCzIcLmdpdHBvZC52MS5TQ0lNQ29uZmlndXJhdGlvbiJRCh1MaXN0U0NJTUNvbmZpZ3VyYXRpb25zUmVxdWVzdBIwCgpwYWdpbmF0aW9uGAEgASgLMhwuZ2l0cG9kLnYxLlBhZ2luYXRpb25SZXF1ZXN0Io4BCh5MaXN0U0NJTUNvbmZpZ3VyYXRpb25zUmVzcG9uc2USMQoKcGFnaW5hdGlvbhgBIAEoCzIdLmdpdHBvZC52MS5QYWdpbmF0aW9uUmVzcG9uc2USOQoTc2NpbV9jb25maWd1cmF0aW9ucxgCIAMoCzIcLmdpdHBvZC52MS5TQ0lNQ29uZmlndXJhdGlvbiKZAgoeVXBkYXRlU0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0Eh0KFXNjaW1fY29uZmlndXJhdGlvbl9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFAoHZW5hYmxlZBgDIAEoCEgBiAEBEiEKFHNzb19jb25maWd1cmF0aW9uX2lkGAQgASgJSAKIAQESMwomYWxsb3dfdW52ZXJpZmllZF9lbWFpbF9hY2NvdW50X2xpbmtpbmcYBSABKAhIA4gBAUIHCgVfbmFtZUIKCghfZW5hYmxlZEIXChVfc3NvX2NvbmZpZ3VyYXRpb25faWRCKQonX2FsbG93X3VudmVyaWZpZWRfZW1haWxfYWNjb3VudF9saW5raW5nIlsKH1VwZGF0ZVNDSU1Db25maWd1cmF0aW9uUmVzcG9uc2USOAoSc2NpbV9jb25maWd1cmF0aW9uGAEgASgLMhwuZ2l0cG9kLnYxLlNDSU1Db25maWd1cmF0aW9uIj8KHkRlbGV0ZVNDSU1Db25maWd1cmF0aW9uUmVxdWVzdBIdChVzY2ltX2NvbmZpZ3VyYXRpb25faWQYASABKAkiIQofRGVsZXRlU0NJTUNvbmZpZ3VyYXRpb25SZXNwb25zZSKKAQoaUmVnZW5lcmF0ZVNDSU1Ub2tlblJlcXVlc3QSHQoVc2NpbV9jb25maWd1cmF0aW9uX2lkGAEgASgJEjgKEHRva2VuX2V4cGlyZXNfaW4YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25IAIgBAUITChFfdG9rZW5fZXhwaXJlc19pbiJiChtSZWdlbmVyYXRlU0NJTVRva2VuUmVzcG9uc2USDQoFdG9rZW4YASABKAkSNAoQdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqigEKFVNTT0NvbmZpZ3VyYXRpb25TdGF0ZRInCiNTU09fQ09ORklHVVJBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiQKIFNTT19DT05GSUdVUkFUSU9OX1NUQVRFX0lOQUNUSVZFEAESIgoeU1NPX0NPTkZJR1VSQVRJT05fU1RBVEVfQUNUSVZFEAIy6gkKE09yZ2FuaXphdGlvblNlcnZpY2USbwoWQ3JlYXRlU1NPQ29uZmlndXJhdGlvbhIoLmdpdHBvZC52MS5DcmVhdGVTU09Db25maWd1cmF0aW9uUmVxdWVzdBopLmdpdHBvZC52MS5DcmVhdGVTU09Db25maWd1cmF0aW9uUmVzcG9uc2UiABJpChNHZXRTU09Db25maWd1cmF0aW9uEiUuZ2l0cG9kLnYxLkdldFNTT0NvbmZpZ3VyYXRpb25SZXF1ZXN0GiYuZ2l0cG9kLnYxLkdldFNTT0NvbmZpZ3VyYXRpb25SZXNwb25zZSIDkAIBEm8KFUxpc3RTU09Db25maWd1cmF0aW9ucxInLmdpdHBvZC52MS5MaXN0U1NPQ29uZmlndXJhdGlvbnNSZXF1ZXN0GiguZ2l0cG9kLnYxLkxpc3RTU09Db25maWd1cmF0aW9uc1Jlc3BvbnNlIgOQAgESbwoWRGVsZXRlU1NPQ29uZmlndXJhdGlvbhIoLmdpdHBvZC52MS5EZWxldGVTU09Db25maWd1cmF0aW9uUmVxdWVzdBopLmdpdHBvZC52MS5EZWxldGVTU09Db25maWd1cmF0aW9uUmVzcG9uc2UiABJvChZVcGRhdGVTU09Db25maWd1cmF0aW9uEiguZ2l0cG9kLnYxLlVwZGF0ZVNTT0NvbmZpZ3VyYXRpb25SZXF1ZXN0GikuZ2l0cG9kLnYxLlVwZGF0ZVNTT0NvbmZpZ3VyYXRpb25SZXNwb25zZSIAEnIKF0NyZWF0ZVNDSU1Db25maWd1cmF0aW9uEikuZ2l0cG9kLnYxLkNyZWF0ZVNDSU1Db25maWd1cmF0aW9uUmVxdWVzdBoqLmdpdHBvZC52MS5DcmVhdGVTQ0lNQ29uZmlndXJhdGlvblJlc3BvbnNlIgASbAoUR2V0U0NJTUNvbmZpZ3VyYXRpb24SJi5naXRwb2QudjEuR2V0U0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0GicuZ2l0cG9kLnYxLkdldFNDSU1Db25maWd1cmF0aW9uUmVzcG9uc2UiA5ACARJyChZMaXN0U0NJTUNvbmZpZ3VyYXRpb25zEiguZ2l0cG9kLnYxLkxpc3RTQ0lNQ29uZmlndXJhdGlvbnNSZXF1ZXN0GikuZ2l0cG9kLnYxLkxpc3RTQ0lNQ29uZmlndXJhdGlvbnNSZXNwb25zZSIDkAIBEnIKF1VwZGF0ZVNDSU1Db25maWd1cmF0aW9uEikuZ2l0cG9kLnYxLlVwZGF0ZVNDSU1Db25maWd1cmF0aW9uUmVxdWVzdBoqLmdpdHBvZC52MS5VcGRhdGVTQ0lNQ29uZmlndXJhdGlvblJlc3BvbnNlIgAScgoXRGVsZXRlU0NJTUNvbmZpZ3VyYXRpb24SKS5naXRwb2QudjEuRGVsZXRlU0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0GiouZ2l0cG9kLnYxLkRlbGV0ZVNDSU1Db25maWd1cmF0aW9uUmVzcG9uc2UiABJmChNSZWdlbmVyYXRlU0NJTVRva2VuEiUuZ2l0cG9kLnYxLlJlZ2VuZXJhdGVTQ0lNVG9rZW5SZXF1ZXN0GiYuZ2l0cG9kLnYxLlJlZ2VuZXJhdGVTQ0lNVG9rZW5SZXNwb25zZSIAYgZwcm90bzM", [file_gitpod_v1_pagination, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("ChxnaXRwb2QvdjEvb3JnYW5pemF0aW9uLnByb3RvEglnaXRwb2QudjEi9wEKEk9yZ2FuaXphdGlvbk1lbWJlchIPCgd1c2VyX2lkGAEgASgJEikKBHJvbGUYAiABKA4yGy5naXRwb2QudjEuT3JnYW5pemF0aW9uUm9sZRIwCgxtZW1iZXJfc2luY2UYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmF2YXRhcl91cmwYBCABKAkSEQoJZnVsbF9uYW1lGAUgASgJEg0KBWVtYWlsGAYgASgJEiUKBnN0YXR1cxgHIAEoDjIVLmdpdHBvZC52MS5Vc2VyU3RhdHVzEhYKDmxvZ2luX3Byb3ZpZGVyGAggASgJIrUFChJMaXN0TWVtYmVyc1JlcXVlc3QSMAoKcGFnaW5hdGlvbhgBIAEoCzIcLmdpdHBvZC52MS5QYWdpbmF0aW9uUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYAiABKAkSNAoGZmlsdGVyGAMgASgLMiQuZ2l0cG9kLnYxLkxpc3RNZW1iZXJzUmVxdWVzdC5GaWx0ZXISMAoEc29ydBgEIAEoCzIiLmdpdHBvZC52MS5MaXN0TWVtYmVyc1JlcXVlc3QuU29ydBImCgVjb3VudBgFIAEoCzIXLmdpdHBvZC52MS5Db3VudFJlcXVlc3QahAIKBkZpbHRlchIOCgZzZWFyY2gYASABKAkSJwoIc3RhdHVzZXMYAiADKA4yFS5naXRwb2QudjEuVXNlclN0YXR1cxIqCgVyb2xlcxgDIAMoDjIbLmdpdHBvZC52MS5Pcmdhbml6YXRpb25Sb2xlEhAKCHVzZXJfaWRzGAQgAygJEhkKEWV4Y2x1ZGVfZ3JvdXBfaWRzGAUgAygJEiMKG2V4Y2x1ZGVfbWVtYmVyc19pbl9hbnlfdGVhbRgGIAEoCBINCgVlbWFpbBgHIAEoCRI0Cg5sb2dpbl9wcm92aWRlchgIIAEoDjIcLmdpdHBvZC52MS5Mb2dpblByb3ZpZGVyS2luZBpjCgRTb3J0EjYKBWZpZWxkGAEgASgOMicuZ2l0cG9kLnYxLkxpc3RNZW1iZXJzUmVxdWVzdC5Tb3J0RmllbGQSIwoFb3JkZXIYAiABKA4yFC5naXRwb2QudjEuU29ydE9yZGVyIlgKCVNvcnRGaWVsZBIaChZTT1JUX0ZJRUxEX1VOU1BFQ0lGSUVEEAASEwoPU09SVF9GSUVMRF9OQU1FEAESGgoWU09SVF9GSUVMRF9EQVRFX0pPSU5FRBACIqEBChNMaXN0TWVtYmVyc1Jlc3BvbnNlEjEKCnBhZ2luYXRpb24YASABKAsyHS5naXRwb2QudjEuUGFnaW5hdGlvblJlc3BvbnNlEi4KB21lbWJlcnMYAiADKAsyHS5naXRwb2QudjEuT3JnYW5pemF0aW9uTWVtYmVyEicKBWNvdW50GAMgASgLMhguZ2l0cG9kLnYxLkNvdW50UmVzcG9uc2UilQQKEFNTT0NvbmZpZ3VyYXRpb24SCgoCaWQYASABKAkSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJEhEKCWNsaWVudF9pZBgDIAEoCRISCgppc3N1ZXJfdXJsGAQgASgJEi8KBXN0YXRlGAUgASgOMiAuZ2l0cG9kLnYxLlNTT0NvbmZpZ3VyYXRpb25TdGF0ZRI3CgZjbGFpbXMYBiADKAsyJy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbi5DbGFpbXNFbnRyeRIUCgxlbWFpbF9kb21haW4YByABKAkSPwoNcHJvdmlkZXJfdHlwZRgIIAEoDjIoLmdpdHBvZC52MS5TU09Db25maWd1cmF0aW9uLlByb3ZpZGVyVHlwZRIVCg1lbWFpbF9kb21haW5zGAkgAygJEhQKDGRpc3BsYXlfbmFtZRgKIAEoCRIZChFhZGRpdGlvbmFsX3Njb3BlcxgLIAMoCRIZChFjbGFpbXNfZXhwcmVzc2lvbhgMIAEoCRotCgtDbGFpbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBImIKDFByb3ZpZGVyVHlwZRIdChlQUk9WSURFUl9UWVBFX1VOU1BFQ0lGSUVEEAASGQoVUFJPVklERVJfVFlQRV9CVUlMVElOEAESGAoUUFJPVklERVJfVFlQRV9DVVNUT00QAiKgAgodQ3JlYXRlU1NPQ29uZmlndXJhdGlvblJlcXVlc3QSFwoPb3JnYW5pemF0aW9uX2lkGAEgASgJEhEKCWNsaWVudF9pZBgCIAEoCRIVCg1jbGllbnRfc2VjcmV0GAMgASgJEhIKCmlzc3Vlcl91cmwYBCABKAkSGQoMZW1haWxfZG9tYWluGAUgASgJSACIAQESFQoNZW1haWxfZG9tYWlucxgGIAMoCRIUCgxkaXNwbGF5X25hbWUYByABKAkSGQoRYWRkaXRpb25hbF9zY29wZXMYCCADKAkSHgoRY2xhaW1zX2V4cHJlc3Npb24YCSABKAlIAYgBAUIPCg1fZW1haWxfZG9tYWluQhQKEl9jbGFpbXNfZXhwcmVzc2lvbiJYCh5DcmVhdGVTU09Db25maWd1cmF0aW9uUmVzcG9uc2USNgoRc3NvX2NvbmZpZ3VyYXRpb24YASABKAsyGy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbiI6ChpHZXRTU09Db25maWd1cmF0aW9uUmVxdWVzdBIcChRzc29fY29uZmlndXJhdGlvbl9pZBgBIAEoCSJVChtHZXRTU09Db25maWd1cmF0aW9uUmVzcG9uc2USNgoRc3NvX2NvbmZpZ3VyYXRpb24YASABKAsyGy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbiJpChxMaXN0U1NPQ29uZmlndXJhdGlvbnNSZXF1ZXN0EjAKCnBhZ2luYXRpb24YASABKAsyHC5naXRwb2QudjEuUGFnaW5hdGlvblJlcXVlc3QSFwoPb3JnYW5pemF0aW9uX2lkGAIgASgJIosBCh1MaXN0U1NPQ29uZmlndXJhdGlvbnNSZXNwb25zZRIxCgpwYWdpbmF0aW9uGAEgASgLMh0uZ2l0cG9kLnYxLlBhZ2luYXRpb25SZXNwb25zZRI3ChJzc29fY29uZmlndXJhdGlvbnMYAiADKAsyGy5naXRwb2QudjEuU1NPQ29uZmlndXJhdGlvbiIoChZBZGRpdGlvbmFsU2NvcGVzVXBkYXRlEg4KBnNjb3BlcxgBIAMoCSLyBAodVXBkYXRlU1NPQ29uZmlndXJhdGlvblJlcXVlc3QSHAoUc3NvX2NvbmZpZ3VyYXRpb25faWQYASABKAkSFgoJY2xpZW50X2lkGAIgASgJSACIAQESGgoNY2xpZW50X3NlY3JldBgDIAEoCUgBiAEBEhcKCmlzc3Vlcl91cmwYBCABKAlIAogBARI0CgVzdGF0ZRgFIAEoDjIgLmdpdHBvZC52MS5TU09Db25maWd1cmF0aW9uU3RhdGVIA4gBARJECgZjbGFpbXMYBiADKAsyNC5naXRwb2QudjEuVXBkYXRlU1NPQ29uZmlndXJhdGlvblJlcXVlc3QuQ2xhaW1zRW50cnkSGQoMZW1haWxfZG9tYWluGAcgASgJSASIAQESFQoNZW1haWxfZG9tYWlucxgJIAMoCRIZCgxkaXNwbGF5X25hbWUYCiABKAlIBYgBARJBChFhZGRpdGlvbmFsX3Njb3BlcxgLIAEoCzIhLmdpdHBvZC52MS5BZGRpdGlvbmFsU2NvcGVzVXBkYXRlSAaIAQESHgoRY2xhaW1zX2V4cHJlc3Npb24YDCABKAlIB4gBARotCgtDbGFpbXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgwKCl9jbGllbnRfaWRCEAoOX2NsaWVudF9zZWNyZXRCDQoLX2lzc3Vlcl91cmxCCAoGX3N0YXRlQg8KDV9lbWFpbF9kb21haW5CDwoNX2Rpc3BsYXlfbmFtZUIUChJfYWRkaXRpb25hbF9zY29wZXNCFAoSX2NsYWltc19leHByZXNzaW9uSgQICBAJIiAKHlVwZGF0ZVNTT0NvbmZpZ3VyYXRpb25SZXNwb25zZSI9Ch1EZWxldGVTU09Db25maWd1cmF0aW9uUmVxdWVzdBIcChRzc29fY29uZmlndXJhdGlvbl9pZBgBIAEoCSIgCh5EZWxldGVTU09Db25maWd1cmF0aW9uUmVzcG9uc2UiuwIKEVNDSU1Db25maWd1cmF0aW9uEgoKAmlkGAEgASgJEhcKD29yZ2FuaXphdGlvbl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEg8KB2VuYWJsZWQYBCABKAgSHAoUc3NvX2NvbmZpZ3VyYXRpb25faWQYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdXBkYXRlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNAoQdG9rZW5fZXhwaXJlc19hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgomYWxsb3dfdW52ZXJpZmllZF9lbWFpbF9hY2NvdW50X2xpbmtpbmcYCSABKAgiogIKHkNyZWF0ZVNDSU1Db25maWd1cmF0aW9uUmVxdWVzdBIXCg9vcmdhbml6YXRpb25faWQYASABKAkSEQoEbmFtZRgCIAEoCUgAiAEBEhwKFHNzb19jb25maWd1cmF0aW9uX2lkGAMgASgJEjgKEHRva2VuX2V4cGlyZXNfaW4YBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25IAYgBARIzCiZhbGxvd191bnZlcmlmaWVkX2VtYWlsX2FjY291bnRfbGlua2luZxgFIAEoCEgCiAEBQgcKBV9uYW1lQhMKEV90b2tlbl9leHBpcmVzX2luQikKJ19hbGxvd191bnZlcmlmaWVkX2VtYWlsX2FjY291bnRfbGlua2luZyKgAQofQ3JlYXRlU0NJTUNvbmZpZ3VyYXRpb25SZXNwb25zZRI4ChJzY2ltX2NvbmZpZ3VyYXRpb24YASABKAsyHC5naXRwb2QudjEuU0NJTUNvbmZpZ3VyYXRpb24SDQoFdG9rZW4YAiABKAkSNAoQdG9rZW5fZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPAobR2V0U0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0Eh0KFXNjaW1fY29uZmlndXJhdGlvbl9pZBgBIAEoCSJYChxHZXRTQ0lNQ29uZmlndXJhdGlvblJlc3BvbnNlEjgKEnNjaW1fY29uZmlndXJhdGlvbhgBIAEoCzIcLmdpdHBvZC52MS5TQ0lNQ29uZmlndXJhdGlvbiJRCh1MaXN0U0NJTUNvbmZpZ3VyYXRpb25zUmVxdWVzdBIwCgpwYWdpbmF0aW9uGAEgASgLMhwuZ2l0cG9kLnYxLlBhZ2luYXRpb25SZXF1ZXN0Io4BCh5MaXN0U0NJTUNvbmZpZ3VyYXRpb25zUmVzcG9uc2USMQoKcGFnaW5hdGlvbhgBIAEoCzIdLmdpdHBvZC52MS5QYWdpbmF0aW9uUmVzcG9uc2USOQoTc2NpbV9jb25maWd1cmF0aW9ucxgCIAMoCzIcLmdpdHBvZC52MS5TQ0lNQ29uZmlndXJhdGlvbiKZAgoeVXBkYXRlU0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0Eh0KFXNjaW1fY29uZmlndXJhdGlvbl9pZBgBIAEoCRIRCgRuYW1lGAIgASgJSACIAQESFAoHZW5hYmxlZBgDIAEoCEgBiAEBEiEKFHNzb19jb25maWd1cmF0aW9uX2lkGAQgASgJSAKIAQESMwomYWxsb3dfdW52ZXJpZmllZF9lbWFpbF9hY2NvdW50X2xpbmtpbmcYBSABKAhIA4gBAUIHCgVfbmFtZUIKCghfZW5hYmxlZEIXChVfc3NvX2NvbmZpZ3VyYXRpb25faWRCKQonX2FsbG93X3VudmVyaWZpZWRfZW1haWxfYWNjb3VudF9saW5raW5nIlsKH1VwZGF0ZVNDSU1Db25maWd1cmF0aW9uUmVzcG9uc2USOAoSc2NpbV9jb25maWd1cmF0aW9uGAEgASgLMhwuZ2l0cG9kLnYxLlNDSU1Db25maWd1cmF0aW9uIj8KHkRlbGV0ZVNDSU1Db25maWd1cmF0aW9uUmVxdWVzdBIdChVzY2ltX2NvbmZpZ3VyYXRpb25faWQYASABKAkiIQofRGVsZXRlU0NJTUNvbmZpZ3VyYXRpb25SZXNwb25zZSKKAQoaUmVnZW5lcmF0ZVNDSU1Ub2tlblJlcXVlc3QSHQoVc2NpbV9jb25maWd1cmF0aW9uX2lkGAEgASgJEjgKEHRva2VuX2V4cGlyZXNfaW4YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25IAIgBAUITChFfdG9rZW5fZXhwaXJlc19pbiJiChtSZWdlbmVyYXRlU0NJTVRva2VuUmVzcG9uc2USDQoFdG9rZW4YASABKAkSNAoQdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqcAoQT3JnYW5pemF0aW9uUm9sZRIhCh1PUkdBTklaQVRJT05fUk9MRV9VTlNQRUNJRklFRBAAEhsKF09SR0FOSVpBVElPTl9ST0xFX0FETUlOEAESHAoYT1JHQU5JWkFUSU9OX1JPTEVfTUVNQkVSEAIqigEKFVNTT0NvbmZpZ3VyYXRpb25TdGF0ZRInCiNTU09fQ09ORklHVVJBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEiQKIFNTT19DT05GSUdVUkFUSU9OX1NUQVRFX0lOQUNUSVZFEAESIgoeU1NPX0NPTkZJR1VSQVRJT05fU1RBVEVfQUNUSVZFEAIyvQoKE09yZ2FuaXphdGlvblNlcnZpY2USUQoLTGlzdE1lbWJlcnMSHS5naXRwb2QudjEuTGlzdE1lbWJlcnNSZXF1ZXN0Gh4uZ2l0cG9kLnYxLkxpc3RNZW1iZXJzUmVzcG9uc2UiA5ACARJvChZDcmVhdGVTU09Db25maWd1cmF0aW9uEiguZ2l0cG9kLnYxLkNyZWF0ZVNTT0NvbmZpZ3VyYXRpb25SZXF1ZXN0GikuZ2l0cG9kLnYxLkNyZWF0ZVNTT0NvbmZpZ3VyYXRpb25SZXNwb25zZSIAEmkKE0dldFNTT0NvbmZpZ3VyYXRpb24SJS5naXRwb2QudjEuR2V0U1NPQ29uZmlndXJhdGlvblJlcXVlc3QaJi5naXRwb2QudjEuR2V0U1NPQ29uZmlndXJhdGlvblJlc3BvbnNlIgOQAgESbwoVTGlzdFNTT0NvbmZpZ3VyYXRpb25zEicuZ2l0cG9kLnYxLkxpc3RTU09Db25maWd1cmF0aW9uc1JlcXVlc3QaKC5naXRwb2QudjEuTGlzdFNTT0NvbmZpZ3VyYXRpb25zUmVzcG9uc2UiA5ACARJvChZEZWxldGVTU09Db25maWd1cmF0aW9uEiguZ2l0cG9kLnYxLkRlbGV0ZVNTT0NvbmZpZ3VyYXRpb25SZXF1ZXN0GikuZ2l0cG9kLnYxLkRlbGV0ZVNTT0NvbmZpZ3VyYXRpb25SZXNwb25zZSIAEm8KFlVwZGF0ZVNTT0NvbmZpZ3VyYXRpb24SKC5naXRwb2QudjEuVXBkYXRlU1NPQ29uZmlndXJhdGlvblJlcXVlc3QaKS5naXRwb2QudjEuVXBkYXRlU1NPQ29uZmlndXJhdGlvblJlc3BvbnNlIgAScgoXQ3JlYXRlU0NJTUNvbmZpZ3VyYXRpb24SKS5naXRwb2QudjEuQ3JlYXRlU0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0GiouZ2l0cG9kLnYxLkNyZWF0ZVNDSU1Db25maWd1cmF0aW9uUmVzcG9uc2UiABJsChRHZXRTQ0lNQ29uZmlndXJhdGlvbhImLmdpdHBvZC52MS5HZXRTQ0lNQ29uZmlndXJhdGlvblJlcXVlc3QaJy5naXRwb2QudjEuR2V0U0NJTUNvbmZpZ3VyYXRpb25SZXNwb25zZSIDkAIBEnIKFkxpc3RTQ0lNQ29uZmlndXJhdGlvbnMSKC5naXRwb2QudjEuTGlzdFNDSU1Db25maWd1cmF0aW9uc1JlcXVlc3QaKS5naXRwb2QudjEuTGlzdFNDSU1Db25maWd1cmF0aW9uc1Jlc3BvbnNlIgOQAgEScgoXVXBkYXRlU0NJTUNvbmZpZ3VyYXRpb24SKS5naXRwb2QudjEuVXBkYXRlU0NJTUNvbmZpZ3VyYXRpb25SZXF1ZXN0GiouZ2l0cG9kLnYxLlVwZGF0ZVNDSU1Db25maWd1cmF0aW9uUmVzcG9uc2UiABJyChdEZWxldGVTQ0lNQ29uZmlndXJhdGlvbhIpLmdpdHBvZC52MS5EZWxldGVTQ0lNQ29uZmlndXJhdGlvblJlcXVlc3QaKi5naXRwb2QudjEuRGVsZXRlU0NJTUNvbmZpZ3VyYXRpb25SZXNwb25zZSIAEmYKE1JlZ2VuZXJhdGVTQ0lNVG9rZW4SJS5naXRwb2QudjEuUmVnZW5lcmF0ZVNDSU1Ub2tlblJlcXVlc3QaJi5naXRwb2QudjEuUmVnZW5lcmF0ZVNDSU1Ub2tlblJlc3BvbnNlIgBiBnByb3RvMw", [file_gitpod_v1_count, file_gitpod_v1_login_provider, file_gitpod_v1_pagination, file_gitpod_v1_user, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+
+/**
+ * OrganizationMember: a person provisioned by one or more SCIM configurations. user_id is the
+ * member's id (the same for every identity provider that provisions that person), role is
+ * always MEMBER (SCIM provisions no roles), login_provider is the id of the SCIM configuration
+ * that first provisioned the member, member_since when that happened.
+ *
+ * @generated from message gitpod.v1.OrganizationMember
+ */
+export type OrganizationMember = Message<"gitpod.v1.OrganizationMember"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: gitpod.v1.OrganizationRole role = 2;
+   */
+  role: OrganizationRole;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp member_since = 3;
+   */
+  memberSince?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string avatar_url = 4;
+   */
+  avatarUrl: string;
+
+  /**
+   * @generated from field: string full_name = 5;
+   */
+  fullName: string;
+
+  /**
+   * @generated from field: string email = 6;
+   */
+  email: string;
+
+  /**
+   * @generated from field: gitpod.v1.UserStatus status = 7;
+   */
+  status: UserStatus;
+
+  /**
+   * @generated from field: string login_provider = 8;
+   */
+  loginProvider: string;
+};
+
+/**
+ * Describes the message gitpod.v1.OrganizationMember.
+ * Use `create(OrganizationMemberSchema)` to create a new message.
+ */
+export const OrganizationMemberSchema: GenMessage<OrganizationMember> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_organization, 0);
+
+/**
+ * @generated from message gitpod.v1.ListMembersRequest
+ */
+export type ListMembersRequest = Message<"gitpod.v1.ListMembersRequest"> & {
+  /**
+   * @generated from field: gitpod.v1.PaginationRequest pagination = 1;
+   */
+  pagination?: PaginationRequest | undefined;
+
+  /**
+   * organization_id must be the calling API key's organization.
+   *
+   * @generated from field: string organization_id = 2;
+   */
+  organizationId: string;
+
+  /**
+   * @generated from field: gitpod.v1.ListMembersRequest.Filter filter = 3;
+   */
+  filter?: ListMembersRequest_Filter | undefined;
+
+  /**
+   * @generated from field: gitpod.v1.ListMembersRequest.Sort sort = 4;
+   */
+  sort?: ListMembersRequest_Sort | undefined;
+
+  /**
+   * count.include asks for the number of members matching the filter.
+   *
+   * @generated from field: gitpod.v1.CountRequest count = 5;
+   */
+  count?: CountRequest | undefined;
+};
+
+/**
+ * Describes the message gitpod.v1.ListMembersRequest.
+ * Use `create(ListMembersRequestSchema)` to create a new message.
+ */
+export const ListMembersRequestSchema: GenMessage<ListMembersRequest> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_organization, 1);
+
+/**
+ * Filter: every field that is set must match.
+ *
+ * @generated from message gitpod.v1.ListMembersRequest.Filter
+ */
+export type ListMembersRequest_Filter = Message<"gitpod.v1.ListMembersRequest.Filter"> & {
+  /**
+   * search: case-insensitive substring of the full name or email.
+   *
+   * @generated from field: string search = 1;
+   */
+  search: string;
+
+  /**
+   * @generated from field: repeated gitpod.v1.UserStatus statuses = 2;
+   */
+  statuses: UserStatus[];
+
+  /**
+   * roles: every member here is a MEMBER (ADMIN alone matches none).
+   *
+   * @generated from field: repeated gitpod.v1.OrganizationRole roles = 3;
+   */
+  roles: OrganizationRole[];
+
+  /**
+   * @generated from field: repeated string user_ids = 4;
+   */
+  userIds: string[];
+
+  /**
+   * exclude_group_ids is not supported (invalid_argument when set).
+   *
+   * @generated from field: repeated string exclude_group_ids = 5;
+   */
+  excludeGroupIds: string[];
+
+  /**
+   * exclude_members_in_any_team: there are no teams here, so it excludes nothing.
+   *
+   * @generated from field: bool exclude_members_in_any_team = 6;
+   */
+  excludeMembersInAnyTeam: boolean;
+
+  /**
+   * email: exact, case-insensitive.
+   *
+   * @generated from field: string email = 7;
+   */
+  email: string;
+
+  /**
+   * login_provider: every member here signs in through SSO (another kind matches none).
+   *
+   * @generated from field: gitpod.v1.LoginProviderKind login_provider = 8;
+   */
+  loginProvider: LoginProviderKind;
+};
+
+/**
+ * Describes the message gitpod.v1.ListMembersRequest.Filter.
+ * Use `create(ListMembersRequest_FilterSchema)` to create a new message.
+ */
+export const ListMembersRequest_FilterSchema: GenMessage<ListMembersRequest_Filter> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_organization, 1, 0);
+
+/**
+ * @generated from message gitpod.v1.ListMembersRequest.Sort
+ */
+export type ListMembersRequest_Sort = Message<"gitpod.v1.ListMembersRequest.Sort"> & {
+  /**
+   * @generated from field: gitpod.v1.ListMembersRequest.SortField field = 1;
+   */
+  field: ListMembersRequest_SortField;
+
+  /**
+   * @generated from field: gitpod.v1.SortOrder order = 2;
+   */
+  order: SortOrder;
+};
+
+/**
+ * Describes the message gitpod.v1.ListMembersRequest.Sort.
+ * Use `create(ListMembersRequest_SortSchema)` to create a new message.
+ */
+export const ListMembersRequest_SortSchema: GenMessage<ListMembersRequest_Sort> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_organization, 1, 1);
+
+/**
+ * SortField: NAME (full name, case-insensitive) or DATE_JOINED (member since). Unspecified
+ * is NAME ascending, as upstream (there is no "authenticated user" to put first: callers are
+ * API keys).
+ *
+ * @generated from enum gitpod.v1.ListMembersRequest.SortField
+ */
+export enum ListMembersRequest_SortField {
+  /**
+   * @generated from enum value: SORT_FIELD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SORT_FIELD_NAME = 1;
+   */
+  NAME = 1,
+
+  /**
+   * @generated from enum value: SORT_FIELD_DATE_JOINED = 2;
+   */
+  DATE_JOINED = 2,
+}
+
+/**
+ * Describes the enum gitpod.v1.ListMembersRequest.SortField.
+ */
+export const ListMembersRequest_SortFieldSchema: GenEnum<ListMembersRequest_SortField> = /*@__PURE__*/
+  enumDesc(file_gitpod_v1_organization, 1, 0);
+
+/**
+ * @generated from message gitpod.v1.ListMembersResponse
+ */
+export type ListMembersResponse = Message<"gitpod.v1.ListMembersResponse"> & {
+  /**
+   * @generated from field: gitpod.v1.PaginationResponse pagination = 1;
+   */
+  pagination?: PaginationResponse | undefined;
+
+  /**
+   * @generated from field: repeated gitpod.v1.OrganizationMember members = 2;
+   */
+  members: OrganizationMember[];
+
+  /**
+   * @generated from field: gitpod.v1.CountResponse count = 3;
+   */
+  count?: CountResponse | undefined;
+};
+
+/**
+ * Describes the message gitpod.v1.ListMembersResponse.
+ * Use `create(ListMembersResponseSchema)` to create a new message.
+ */
+export const ListMembersResponseSchema: GenMessage<ListMembersResponse> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_organization, 2);
 
 /**
  * @generated from message gitpod.v1.SSOConfiguration
@@ -90,7 +339,7 @@ export type SSOConfiguration = Message<"gitpod.v1.SSOConfiguration"> & {
  * Use `create(SSOConfigurationSchema)` to create a new message.
  */
 export const SSOConfigurationSchema: GenMessage<SSOConfiguration> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 0);
+  messageDesc(file_gitpod_v1_organization, 3);
 
 /**
  * @generated from enum gitpod.v1.SSOConfiguration.ProviderType
@@ -116,7 +365,7 @@ export enum SSOConfiguration_ProviderType {
  * Describes the enum gitpod.v1.SSOConfiguration.ProviderType.
  */
 export const SSOConfiguration_ProviderTypeSchema: GenEnum<SSOConfiguration_ProviderType> = /*@__PURE__*/
-  enumDesc(file_gitpod_v1_organization, 0, 0);
+  enumDesc(file_gitpod_v1_organization, 3, 0);
 
 /**
  * @generated from message gitpod.v1.CreateSSOConfigurationRequest
@@ -175,7 +424,7 @@ export type CreateSSOConfigurationRequest = Message<"gitpod.v1.CreateSSOConfigur
  * Use `create(CreateSSOConfigurationRequestSchema)` to create a new message.
  */
 export const CreateSSOConfigurationRequestSchema: GenMessage<CreateSSOConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 1);
+  messageDesc(file_gitpod_v1_organization, 4);
 
 /**
  * @generated from message gitpod.v1.CreateSSOConfigurationResponse
@@ -192,7 +441,7 @@ export type CreateSSOConfigurationResponse = Message<"gitpod.v1.CreateSSOConfigu
  * Use `create(CreateSSOConfigurationResponseSchema)` to create a new message.
  */
 export const CreateSSOConfigurationResponseSchema: GenMessage<CreateSSOConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 2);
+  messageDesc(file_gitpod_v1_organization, 5);
 
 /**
  * @generated from message gitpod.v1.GetSSOConfigurationRequest
@@ -209,7 +458,7 @@ export type GetSSOConfigurationRequest = Message<"gitpod.v1.GetSSOConfigurationR
  * Use `create(GetSSOConfigurationRequestSchema)` to create a new message.
  */
 export const GetSSOConfigurationRequestSchema: GenMessage<GetSSOConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 3);
+  messageDesc(file_gitpod_v1_organization, 6);
 
 /**
  * @generated from message gitpod.v1.GetSSOConfigurationResponse
@@ -226,7 +475,7 @@ export type GetSSOConfigurationResponse = Message<"gitpod.v1.GetSSOConfiguration
  * Use `create(GetSSOConfigurationResponseSchema)` to create a new message.
  */
 export const GetSSOConfigurationResponseSchema: GenMessage<GetSSOConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 4);
+  messageDesc(file_gitpod_v1_organization, 7);
 
 /**
  * @generated from message gitpod.v1.ListSSOConfigurationsRequest
@@ -248,7 +497,7 @@ export type ListSSOConfigurationsRequest = Message<"gitpod.v1.ListSSOConfigurati
  * Use `create(ListSSOConfigurationsRequestSchema)` to create a new message.
  */
 export const ListSSOConfigurationsRequestSchema: GenMessage<ListSSOConfigurationsRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 5);
+  messageDesc(file_gitpod_v1_organization, 8);
 
 /**
  * @generated from message gitpod.v1.ListSSOConfigurationsResponse
@@ -270,7 +519,7 @@ export type ListSSOConfigurationsResponse = Message<"gitpod.v1.ListSSOConfigurat
  * Use `create(ListSSOConfigurationsResponseSchema)` to create a new message.
  */
 export const ListSSOConfigurationsResponseSchema: GenMessage<ListSSOConfigurationsResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 6);
+  messageDesc(file_gitpod_v1_organization, 9);
 
 /**
  * @generated from message gitpod.v1.AdditionalScopesUpdate
@@ -287,7 +536,7 @@ export type AdditionalScopesUpdate = Message<"gitpod.v1.AdditionalScopesUpdate">
  * Use `create(AdditionalScopesUpdateSchema)` to create a new message.
  */
 export const AdditionalScopesUpdateSchema: GenMessage<AdditionalScopesUpdate> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 7);
+  messageDesc(file_gitpod_v1_organization, 10);
 
 /**
  * @generated from message gitpod.v1.UpdateSSOConfigurationRequest
@@ -358,7 +607,7 @@ export type UpdateSSOConfigurationRequest = Message<"gitpod.v1.UpdateSSOConfigur
  * Use `create(UpdateSSOConfigurationRequestSchema)` to create a new message.
  */
 export const UpdateSSOConfigurationRequestSchema: GenMessage<UpdateSSOConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 8);
+  messageDesc(file_gitpod_v1_organization, 11);
 
 /**
  * @generated from message gitpod.v1.UpdateSSOConfigurationResponse
@@ -371,7 +620,7 @@ export type UpdateSSOConfigurationResponse = Message<"gitpod.v1.UpdateSSOConfigu
  * Use `create(UpdateSSOConfigurationResponseSchema)` to create a new message.
  */
 export const UpdateSSOConfigurationResponseSchema: GenMessage<UpdateSSOConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 9);
+  messageDesc(file_gitpod_v1_organization, 12);
 
 /**
  * @generated from message gitpod.v1.DeleteSSOConfigurationRequest
@@ -388,7 +637,7 @@ export type DeleteSSOConfigurationRequest = Message<"gitpod.v1.DeleteSSOConfigur
  * Use `create(DeleteSSOConfigurationRequestSchema)` to create a new message.
  */
 export const DeleteSSOConfigurationRequestSchema: GenMessage<DeleteSSOConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 10);
+  messageDesc(file_gitpod_v1_organization, 13);
 
 /**
  * @generated from message gitpod.v1.DeleteSSOConfigurationResponse
@@ -401,7 +650,7 @@ export type DeleteSSOConfigurationResponse = Message<"gitpod.v1.DeleteSSOConfigu
  * Use `create(DeleteSSOConfigurationResponseSchema)` to create a new message.
  */
 export const DeleteSSOConfigurationResponseSchema: GenMessage<DeleteSSOConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 11);
+  messageDesc(file_gitpod_v1_organization, 14);
 
 /**
  * SCIMConfiguration represents a SCIM 2.0 provisioning configuration. It never carries the token.
@@ -460,7 +709,7 @@ export type SCIMConfiguration = Message<"gitpod.v1.SCIMConfiguration"> & {
  * Use `create(SCIMConfigurationSchema)` to create a new message.
  */
 export const SCIMConfigurationSchema: GenMessage<SCIMConfiguration> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 12);
+  messageDesc(file_gitpod_v1_organization, 15);
 
 /**
  * @generated from message gitpod.v1.CreateSCIMConfigurationRequest
@@ -499,7 +748,7 @@ export type CreateSCIMConfigurationRequest = Message<"gitpod.v1.CreateSCIMConfig
  * Use `create(CreateSCIMConfigurationRequestSchema)` to create a new message.
  */
 export const CreateSCIMConfigurationRequestSchema: GenMessage<CreateSCIMConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 13);
+  messageDesc(file_gitpod_v1_organization, 16);
 
 /**
  * @generated from message gitpod.v1.CreateSCIMConfigurationResponse
@@ -528,7 +777,7 @@ export type CreateSCIMConfigurationResponse = Message<"gitpod.v1.CreateSCIMConfi
  * Use `create(CreateSCIMConfigurationResponseSchema)` to create a new message.
  */
 export const CreateSCIMConfigurationResponseSchema: GenMessage<CreateSCIMConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 14);
+  messageDesc(file_gitpod_v1_organization, 17);
 
 /**
  * @generated from message gitpod.v1.GetSCIMConfigurationRequest
@@ -545,7 +794,7 @@ export type GetSCIMConfigurationRequest = Message<"gitpod.v1.GetSCIMConfiguratio
  * Use `create(GetSCIMConfigurationRequestSchema)` to create a new message.
  */
 export const GetSCIMConfigurationRequestSchema: GenMessage<GetSCIMConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 15);
+  messageDesc(file_gitpod_v1_organization, 18);
 
 /**
  * @generated from message gitpod.v1.GetSCIMConfigurationResponse
@@ -562,7 +811,7 @@ export type GetSCIMConfigurationResponse = Message<"gitpod.v1.GetSCIMConfigurati
  * Use `create(GetSCIMConfigurationResponseSchema)` to create a new message.
  */
 export const GetSCIMConfigurationResponseSchema: GenMessage<GetSCIMConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 16);
+  messageDesc(file_gitpod_v1_organization, 19);
 
 /**
  * ListSCIMConfigurationsRequest lists the caller's organization: it has no organization id.
@@ -581,7 +830,7 @@ export type ListSCIMConfigurationsRequest = Message<"gitpod.v1.ListSCIMConfigura
  * Use `create(ListSCIMConfigurationsRequestSchema)` to create a new message.
  */
 export const ListSCIMConfigurationsRequestSchema: GenMessage<ListSCIMConfigurationsRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 17);
+  messageDesc(file_gitpod_v1_organization, 20);
 
 /**
  * @generated from message gitpod.v1.ListSCIMConfigurationsResponse
@@ -603,7 +852,7 @@ export type ListSCIMConfigurationsResponse = Message<"gitpod.v1.ListSCIMConfigur
  * Use `create(ListSCIMConfigurationsResponseSchema)` to create a new message.
  */
 export const ListSCIMConfigurationsResponseSchema: GenMessage<ListSCIMConfigurationsResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 18);
+  messageDesc(file_gitpod_v1_organization, 21);
 
 /**
  * @generated from message gitpod.v1.UpdateSCIMConfigurationRequest
@@ -640,7 +889,7 @@ export type UpdateSCIMConfigurationRequest = Message<"gitpod.v1.UpdateSCIMConfig
  * Use `create(UpdateSCIMConfigurationRequestSchema)` to create a new message.
  */
 export const UpdateSCIMConfigurationRequestSchema: GenMessage<UpdateSCIMConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 19);
+  messageDesc(file_gitpod_v1_organization, 22);
 
 /**
  * @generated from message gitpod.v1.UpdateSCIMConfigurationResponse
@@ -657,7 +906,7 @@ export type UpdateSCIMConfigurationResponse = Message<"gitpod.v1.UpdateSCIMConfi
  * Use `create(UpdateSCIMConfigurationResponseSchema)` to create a new message.
  */
 export const UpdateSCIMConfigurationResponseSchema: GenMessage<UpdateSCIMConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 20);
+  messageDesc(file_gitpod_v1_organization, 23);
 
 /**
  * @generated from message gitpod.v1.DeleteSCIMConfigurationRequest
@@ -674,7 +923,7 @@ export type DeleteSCIMConfigurationRequest = Message<"gitpod.v1.DeleteSCIMConfig
  * Use `create(DeleteSCIMConfigurationRequestSchema)` to create a new message.
  */
 export const DeleteSCIMConfigurationRequestSchema: GenMessage<DeleteSCIMConfigurationRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 21);
+  messageDesc(file_gitpod_v1_organization, 24);
 
 /**
  * @generated from message gitpod.v1.DeleteSCIMConfigurationResponse
@@ -687,7 +936,7 @@ export type DeleteSCIMConfigurationResponse = Message<"gitpod.v1.DeleteSCIMConfi
  * Use `create(DeleteSCIMConfigurationResponseSchema)` to create a new message.
  */
 export const DeleteSCIMConfigurationResponseSchema: GenMessage<DeleteSCIMConfigurationResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 22);
+  messageDesc(file_gitpod_v1_organization, 25);
 
 /**
  * @generated from message gitpod.v1.RegenerateSCIMTokenRequest
@@ -711,7 +960,7 @@ export type RegenerateSCIMTokenRequest = Message<"gitpod.v1.RegenerateSCIMTokenR
  * Use `create(RegenerateSCIMTokenRequestSchema)` to create a new message.
  */
 export const RegenerateSCIMTokenRequestSchema: GenMessage<RegenerateSCIMTokenRequest> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 23);
+  messageDesc(file_gitpod_v1_organization, 26);
 
 /**
  * @generated from message gitpod.v1.RegenerateSCIMTokenResponse
@@ -733,7 +982,33 @@ export type RegenerateSCIMTokenResponse = Message<"gitpod.v1.RegenerateSCIMToken
  * Use `create(RegenerateSCIMTokenResponseSchema)` to create a new message.
  */
 export const RegenerateSCIMTokenResponseSchema: GenMessage<RegenerateSCIMTokenResponse> = /*@__PURE__*/
-  messageDesc(file_gitpod_v1_organization, 24);
+  messageDesc(file_gitpod_v1_organization, 27);
+
+/**
+ * @generated from enum gitpod.v1.OrganizationRole
+ */
+export enum OrganizationRole {
+  /**
+   * @generated from enum value: ORGANIZATION_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ORGANIZATION_ROLE_ADMIN = 1;
+   */
+  ADMIN = 1,
+
+  /**
+   * @generated from enum value: ORGANIZATION_ROLE_MEMBER = 2;
+   */
+  MEMBER = 2,
+}
+
+/**
+ * Describes the enum gitpod.v1.OrganizationRole.
+ */
+export const OrganizationRoleSchema: GenEnum<OrganizationRole> = /*@__PURE__*/
+  enumDesc(file_gitpod_v1_organization, 0);
 
 /**
  * @generated from enum gitpod.v1.SSOConfigurationState
@@ -759,7 +1034,7 @@ export enum SSOConfigurationState {
  * Describes the enum gitpod.v1.SSOConfigurationState.
  */
 export const SSOConfigurationStateSchema: GenEnum<SSOConfigurationState> = /*@__PURE__*/
-  enumDesc(file_gitpod_v1_organization, 0);
+  enumDesc(file_gitpod_v1_organization, 1);
 
 /**
  * OrganizationService manages an organization's SSO and SCIM configurations.
@@ -770,6 +1045,16 @@ export const SSOConfigurationStateSchema: GenEnum<SSOConfigurationState> = /*@__
  * @generated from service gitpod.v1.OrganizationService
  */
 export const OrganizationService: GenService<{
+  /**
+   * ListMembers lists the members identity providers provisioned through /scim/v2.
+   *
+   * @generated from rpc gitpod.v1.OrganizationService.ListMembers
+   */
+  listMembers: {
+    methodKind: "unary";
+    input: typeof ListMembersRequestSchema;
+    output: typeof ListMembersResponseSchema;
+  },
   /**
    * @generated from rpc gitpod.v1.OrganizationService.CreateSSOConfiguration
    */

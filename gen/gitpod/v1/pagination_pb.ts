@@ -2,15 +2,15 @@
 // @generated from file gitpod/v1/pagination.proto (package gitpod.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file gitpod/v1/pagination.proto.
  */
 export const file_gitpod_v1_pagination: GenFile = /*@__PURE__*/
-  fileDesc("ChpnaXRwb2QvdjEvcGFnaW5hdGlvbi5wcm90bxIJZ2l0cG9kLnYxIjUKEVBhZ2luYXRpb25SZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRINCgV0b2tlbhgCIAEoCSIoChJQYWdpbmF0aW9uUmVzcG9uc2USEgoKbmV4dF90b2tlbhgBIAEoCWIGcHJvdG8z");
+  fileDesc("ChpnaXRwb2QvdjEvcGFnaW5hdGlvbi5wcm90bxIJZ2l0cG9kLnYxIjUKEVBhZ2luYXRpb25SZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRINCgV0b2tlbhgCIAEoCSIoChJQYWdpbmF0aW9uUmVzcG9uc2USEgoKbmV4dF90b2tlbhgBIAEoCSI6CgRTb3J0Eg0KBWZpZWxkGAEgASgJEiMKBW9yZGVyGAIgASgOMhQuZ2l0cG9kLnYxLlNvcnRPcmRlcipQCglTb3J0T3JkZXISGgoWU09SVF9PUkRFUl9VTlNQRUNJRklFRBAAEhIKDlNPUlRfT1JERVJfQVNDEAESEwoPU09SVF9PUkRFUl9ERVNDEAJiBnByb3RvMw");
 
 /**
  * @generated from message gitpod.v1.PaginationRequest
@@ -56,4 +56,54 @@ export type PaginationResponse = Message<"gitpod.v1.PaginationResponse"> & {
  */
 export const PaginationResponseSchema: GenMessage<PaginationResponse> = /*@__PURE__*/
   messageDesc(file_gitpod_v1_pagination, 1);
+
+/**
+ * Sort orders a list by one field; which fields a list takes is said on its request.
+ *
+ * @generated from message gitpod.v1.Sort
+ */
+export type Sort = Message<"gitpod.v1.Sort"> & {
+  /**
+   * @generated from field: string field = 1;
+   */
+  field: string;
+
+  /**
+   * @generated from field: gitpod.v1.SortOrder order = 2;
+   */
+  order: SortOrder;
+};
+
+/**
+ * Describes the message gitpod.v1.Sort.
+ * Use `create(SortSchema)` to create a new message.
+ */
+export const SortSchema: GenMessage<Sort> = /*@__PURE__*/
+  messageDesc(file_gitpod_v1_pagination, 2);
+
+/**
+ * @generated from enum gitpod.v1.SortOrder
+ */
+export enum SortOrder {
+  /**
+   * @generated from enum value: SORT_ORDER_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SORT_ORDER_ASC = 1;
+   */
+  ASC = 1,
+
+  /**
+   * @generated from enum value: SORT_ORDER_DESC = 2;
+   */
+  DESC = 2,
+}
+
+/**
+ * Describes the enum gitpod.v1.SortOrder.
+ */
+export const SortOrderSchema: GenEnum<SortOrder> = /*@__PURE__*/
+  enumDesc(file_gitpod_v1_pagination, 0);
 

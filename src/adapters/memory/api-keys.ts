@@ -21,6 +21,11 @@ export class MemoryApiKeyStore implements ApiKeyStore {
     return r && copy(r);
   }
 
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const r = this.byId.get(id);
+    return r && copy(r);
+  }
+
   async list(organizationId?: string): Promise<ApiKeyRecord[]> {
     // Ids are UUIDv7, so id order is creation order.
     return [...this.byId.values()]

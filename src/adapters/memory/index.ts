@@ -1,5 +1,6 @@
 import type { Stores } from "../../domain/ports.js";
 import { MemoryApiKeyStore } from "./api-keys.js";
+import { MemoryAuditStore } from "./audit-log.js";
 import { MemoryMemberStore } from "./members.js";
 import { MemoryMembershipStore } from "./memberships.js";
 import { MemoryScimGroupStore } from "./scim-groups.js";
@@ -22,6 +23,8 @@ export function createMemoryStores(): Stores {
     scimGroups: new MemoryScimGroupStore(),
     memberships: new MemoryMembershipStore(),
     members: new MemoryMemberStore(),
+    audit: new MemoryAuditStore(),
+    auditTtl: false,
     ping: () => Promise.resolve(true),
     close: () => Promise.resolve(),
   };

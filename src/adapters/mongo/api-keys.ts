@@ -19,6 +19,11 @@ export class MongoApiKeyStore implements ApiKeyStore {
     return doc ? fromDoc<ApiKeyRecord>(doc) : undefined;
   }
 
+  async get(id: string): Promise<ApiKeyRecord | undefined> {
+    const doc = await guard(() => this.c.findOne({ _id: id }));
+    return doc ? fromDoc<ApiKeyRecord>(doc) : undefined;
+  }
+
   async list(organizationId?: string): Promise<ApiKeyRecord[]> {
     // _id order is creation order (UUIDv7); with an organization, {organizationId, _id} serves it.
     const filter = organizationId === undefined ? {} : { organizationId };

@@ -1,6 +1,8 @@
 import { MongoClient, type MongoClientOptions } from "mongodb";
+import { DEFAULT_AUDIT_RETENTION_DAYS } from "../../domain/audit/audit-retention.js";
 import type { Stores } from "../../domain/ports.js";
 import { MongoApiKeyStore } from "./api-keys.js";
+import { ensureAuditTtl, MongoAuditStore, type AuditDoc } from "./audit-log.js";
 import { guard } from "./errors.js";
 import { ensureIndexes } from "./indexes.js";
 import { MongoMemberStore } from "./members.js";
@@ -18,6 +20,8 @@ export interface MongoStoresOptions {
   database: string;
   /** Upper bound for any single store operation, server selection, check-out and retries included. */
   operationTimeoutMs: number;
+  /** Days audit entries are kept (AUDIT_RETENTION_DAYS): the TTL index's lifetime; default 90. */
+  auditRetentionDays?: number;
   /** Extra driver options (tests turn on command monitoring to check index coverage). */
   clientOptions?: MongoClientOptions;
 }
@@ -52,6 +56,8 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
   const db = client.db(options.database);
   await guard(() => ensureIndexes(db));
   const bounded = <T extends object>(store: T) => withOperationDeadlines(store, options.operationTimeoutMs);
+  const auditLog = db.collection<AuditDoc>("audit_log");
+  const auditTtl = await guard(() => ensureAuditTtl(auditLog, options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS));
   return {
     kind: "mongodb",
     client,
@@ -62,6 +68,8 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
     scimGroups: bounded(new MongoScimGroupStore(db.collection("scim_groups"))),
     memberships: bounded(new MongoMembershipStore(db.collection("scim_memberships"))),
     members: bounded(new MongoMemberStore(db.collection("members"))),
+    audit: bounded(new MongoAuditStore(auditLog)),
+    auditTtl,
     ping: async () => {
       try {
         await withDeadline(db.command({ ping: 1 }), options.operationTimeoutMs);

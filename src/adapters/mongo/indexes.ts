@@ -1,3 +1,4 @@
+import { MEMBER_LIST_INDEXES } from "./member-list-query.js";
 import { MongoServerError, type Db, type IndexDescription } from "mongodb";
 
 /** Index names, referenced when telling which unique index refused a write. */
@@ -10,6 +11,10 @@ export const INDEX = {
   apiKeyOrganization: "organization_page",
   scimUserName: "scim_user_name_unique",
   scimGroupName: "scim_group_name_unique",
+  auditPage: "organization_page",
+  auditActorPage: "organization_actor_page",
+  auditSubjectPage: "organization_subject_page",
+  auditSubjectTypePage: "organization_subject_type_page",
 } as const;
 
 /**
@@ -44,17 +49,29 @@ export const INDEXES: Record<string, IndexDescription[]> = {
     { key: { scimConfigurationId: 1, _id: 1 }, name: "configuration_page" },
     { key: { scimConfigurationId: 1, "s.displayName": 1, _id: 1 }, name: "display_name_lookup" },
     { key: { scimConfigurationId: 1, "s.externalId": 1, _id: 1 }, name: "external_id_lookup" },
+    // The management API's view: an organization's groups across its configurations.
+    { key: { organizationId: 1, _id: 1 }, name: "organization_page" },
+    { key: { organizationId: 1, displayNameKey: 1, _id: 1 }, name: "organization_name_lookup" },
   ],
   // One document per (group, user); seq is the order members were added in.
   scim_memberships: [
     { key: { scimConfigurationId: 1, groupId: 1, seq: 1, _id: 1 }, name: "group_members" },
     { key: { scimConfigurationId: 1, userId: 1, seq: 1, _id: 1 }, name: "user_groups" },
+    { key: { scimConfigurationId: 1, groupId: 1, userId: 1 }, name: "group_members_by_id" },
   ],
+  // Members: ListMembers' orders (MEMBER_LIST_INDEXES), the email and former-identity lookups.
   members: [
-    { key: { organizationId: 1, _id: 1 }, name: "organization_page" },
+    ...MEMBER_LIST_INDEXES,
     { key: { organizationId: 1, emailKey: 1, _id: 1 }, name: "email_lookup" },
-    { key: { organizationId: 1, status: 1, _id: 1 }, name: "status_page" },
     { key: { organizationId: 1, formerKeys: 1 }, name: "former_identity_lookup" },
+  ],
+  // The audit trail's lists: by organization, narrowed by one filter field, in _id (time) order.
+  // Its TTL index on createdAt is made apart (ensureAuditTtl), as its options follow a setting.
+  audit_log: [
+    { key: { organizationId: 1, _id: 1 }, name: INDEX.auditPage },
+    { key: { organizationId: 1, actorId: 1, _id: 1 }, name: INDEX.auditActorPage },
+    { key: { organizationId: 1, subjectId: 1, _id: 1 }, name: INDEX.auditSubjectPage },
+    { key: { organizationId: 1, subjectType: 1, _id: 1 }, name: INDEX.auditSubjectTypePage },
   ],
 };
 

@@ -1,10 +1,10 @@
 import type { Collection, Filter, UpdateFilter } from "mongodb";
-import { toPage, type Page, type PageRequest } from "../../domain/pagination.js";
-import type { MemberChanges, MemberFilter, MemberStore } from "../../domain/provisioning/ports.js";
+import type { MemberFilter, MemberListPage, MemberListRequest } from "../../domain/provisioning/member-list.js";
+import type { MemberChanges, MemberStore } from "../../domain/provisioning/ports.js";
 import type { FormerIdentity, MemberRecord } from "../../domain/provisioning/records.js";
 import { fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
-import { escapeRegex } from "./scim-filter-query.js";
+import { memberCountFilter, memberListQuery } from "./member-list-query.js";
 
 /**
  * Stored form of a member. Two fields exist for queries only (dropped on reading):
@@ -71,6 +71,7 @@ export class MongoMemberStore implements MemberStore {
     if (changes.email !== undefined) set.email = changes.email;
     if (changes.emailKey !== undefined) set.emailKey = changes.emailKey;
     if (changes.fullName !== undefined) Object.assign(set, { fullName: changes.fullName, fullNameKey: changes.fullName.toLowerCase() });
+    if (changes.nameKey !== undefined) set.nameKey = changes.nameKey;
     const update: UpdateFilter<MemberDoc> = { $max: { updatedAt: now } };
     if (Object.keys(set).length > 0) update.$set = set;
     const { addFormerIdentity: add, removeFormerIdentity: remove } = changes;
@@ -84,19 +85,14 @@ export class MongoMemberStore implements MemberStore {
     return doc ? fromMemberDoc(doc) : undefined;
   }
 
-  /** Keyset by _id (member since) on the {organizationId, _id} index; the filters narrow what it walks. */
-  async list(organizationId: string, filter: MemberFilter, page: PageRequest): Promise<Page<MemberRecord>> {
-    const query: Filter<MemberDoc> = { organizationId };
-    const id: Record<string, unknown> = {};
-    // An empty list filters nothing out, as an empty `statuses` (and proto's repeated fields).
-    if (filter.userIds && filter.userIds.length > 0) id["$in"] = [...filter.userIds];
-    if (page.afterId !== undefined) id["$gt"] = page.afterId;
-    if (Object.keys(id).length > 0) query._id = id;
-    if (filter.statuses && filter.statuses.length > 0) query.status = { $in: [...filter.statuses] };
-    if (filter.emailKey !== undefined) query.emailKey = filter.emailKey;
-    const search = filter.search?.toLowerCase();
-    if (search) query.$or = [{ emailKey: { $regex: escapeRegex(search) } }, { fullNameKey: { $regex: escapeRegex(search) } }];
-    const docs = await guard(() => this.c.find(query).sort({ organizationId: 1, _id: 1 }).limit(page.limit + 1).toArray());
-    return toPage(docs.map(fromMemberDoc), page.limit);
+  /** One keyset page in the request's order, served by MEMBER_LIST_INDEXES (member-list-query.ts). */
+  async list(organizationId: string, request: MemberListRequest): Promise<MemberListPage<MemberRecord>> {
+    const query = memberListQuery(organizationId, request);
+    const docs = await guard(() => this.c.find(query.filter as Filter<MemberDoc>).sort(query.sort).limit(query.limit).toArray());
+    return { items: docs.slice(0, request.limit).map(fromMemberDoc), more: docs.length > request.limit };
+  }
+
+  count(organizationId: string, filter: MemberFilter): Promise<number> {
+    return guard(() => this.c.countDocuments(memberCountFilter(organizationId, filter) as Filter<MemberDoc>));
   }
 }

@@ -1,4 +1,5 @@
 import { MongoBulkWriteError, MongoServerError, type Collection } from "mongodb";
+import { toPage, type Page, type PageRequest } from "../../domain/pagination.js";
 import type { MembershipStore } from "../../domain/provisioning/ports.js";
 import { guard } from "./errors.js";
 
@@ -73,6 +74,17 @@ export class MongoMembershipStore implements MembershipStore {
    * the year 2255). Across processes the order is the clocks' (a membership added on another
    * replica in the same millisecond may sort either way; _id breaks the tie).
    */
+  /** Member ids in id order, keyset paged, on {scimConfigurationId, groupId, userId}. */
+  async pageMembers(scimConfigurationId: string, groupId: string, page: PageRequest): Promise<Page<string>> {
+    const query = { scimConfigurationId, groupId, ...(page.afterId !== undefined ? { userId: { $gt: page.afterId } } : {}) };
+    const docs = await guard(() => this.c.find(query, { projection: { userId: 1 } }).sort({ userId: 1 }).limit(page.limit + 1).toArray());
+    return pageOfIds(docs.map((d) => d.userId), page.limit);
+  }
+
+  countMembers(scimConfigurationId: string, groupId: string): Promise<number> {
+    return guard(() => this.c.countDocuments({ scimConfigurationId, groupId }));
+  }
+
   private nextSeq(now: Date, count: number): number {
     const first = Math.max(this.lastSeq + 1, now.getTime() * 1000);
     this.lastSeq = first + count - 1;
@@ -88,4 +100,9 @@ function onlyDuplicates(err: unknown): boolean {
     return errors.length > 0 && errors.every((e) => e.code === 11000) && !err.result.getWriteConcernError();
   }
   return err instanceof MongoServerError && err.code === 11000;
+}
+
+function pageOfIds(ids: string[], limit: number): Page<string> {
+  const page = toPage(ids.map((id) => ({ id })), limit);
+  return { items: page.items.map((r) => r.id), nextToken: page.nextToken };
 }

@@ -1,11 +1,14 @@
 import type { Collection } from "mongodb";
 import { CONFLICT } from "../../domain/errors.js";
 import type { ListQuery, ListResult } from "../../domain/provisioning/list-query.js";
-import type { GroupReplacement, ScimGroupStore, Stale } from "../../domain/provisioning/ports.js";
+import { toPage, type Page, type PageRequest } from "../../domain/pagination.js";
+import type { GroupReplacement, OrganizationGroupFilter, ScimGroupStore, Stale } from "../../domain/provisioning/ports.js";
 import type { ScimGroupRecord } from "../../domain/provisioning/records.js";
 import { GROUP_RESOURCE } from "../../domain/scim/schema.js";
 import { INDEX } from "./indexes.js";
-import { formUpdate, type ResourceDoc } from "./scim-documents.js";
+import { guard } from "./errors.js";
+import { escapeRegex } from "./scim-filter-query.js";
+import { formUpdate, fromResourceDoc, WITHOUT_FORM, type ResourceDoc } from "./scim-documents.js";
 import { MongoScimResources } from "./scim-resources.js";
 
 /**
@@ -16,8 +19,8 @@ import { MongoScimResources } from "./scim-resources.js";
 export class MongoScimGroupStore implements ScimGroupStore {
   private readonly resources: MongoScimResources<ScimGroupRecord>;
 
-  constructor(collection: Collection<ResourceDoc>) {
-    this.resources = new MongoScimResources(collection, {
+  constructor(private readonly c: Collection<ResourceDoc>) {
+    this.resources = new MongoScimResources(c, {
       resource: GROUP_RESOURCE,
       uniqueField: "displayNameKey",
       uniqueIndex: INDEX.scimGroupName,
@@ -53,5 +56,29 @@ export class MongoScimGroupStore implements ScimGroupStore {
 
   delete(scimConfigurationId: string, id: string, expectedVersion?: number): Promise<ScimGroupRecord | Stale | undefined> {
     return this.resources.delete(scimConfigurationId, id, expectedVersion);
+  }
+
+  async getInOrganization(organizationId: string, id: string): Promise<ScimGroupRecord | undefined> {
+    // By _id alone (the _id index), the organization checked on the one document.
+    const doc = await guard(() => this.c.findOne({ _id: id }, { projection: WITHOUT_FORM }));
+    const record = doc ? fromResourceDoc<ScimGroupRecord>(doc) : undefined;
+    return record && record.organizationId === organizationId ? record : undefined;
+  }
+
+  async findByNameInOrganization(organizationId: string, displayNameKey: string): Promise<ScimGroupRecord[]> {
+    const docs = await guard(() => this.c.find({ organizationId, displayNameKey }, { projection: WITHOUT_FORM }).sort({ _id: 1 }).toArray());
+    return docs.map((d) => fromResourceDoc<ScimGroupRecord>(d));
+  }
+
+  /** Keyset by _id on {organizationId, _id}; ids narrow it, search is checked on what it walks. */
+  async listInOrganization(organizationId: string, filter: OrganizationGroupFilter, page: PageRequest): Promise<Page<ScimGroupRecord>> {
+    const id: Record<string, unknown> = {};
+    if (filter.ids) id["$in"] = [...new Set(filter.ids)];
+    if (page.afterId !== undefined) id["$gt"] = page.afterId;
+    const search = filter.search?.toLowerCase();
+    const query: Record<string, unknown> = { organizationId, ...(Object.keys(id).length > 0 ? { _id: id } : {}) };
+    if (search) query["$or"] = [{ displayNameKey: { $regex: escapeRegex(search) } }, { _id: { $regex: escapeRegex(search) } }];
+    const docs = await guard(() => this.c.find(query, { projection: WITHOUT_FORM }).sort({ organizationId: 1, _id: 1 }).limit(page.limit + 1).toArray());
+    return toPage(docs.map((d) => fromResourceDoc<ScimGroupRecord>(d)), page.limit);
   }
 }

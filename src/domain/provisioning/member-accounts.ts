@@ -4,6 +4,7 @@ import { newId } from "../ids.js";
 import type { ScimConfigurationRecord } from "../records.js";
 import { ScimError } from "../scim/scim-error.js";
 import type { IdentityFacts } from "./identity-facts.js";
+import { memberNameKey } from "./member-list.js";
 import type { MemberStore, ScimUserStore } from "./ports.js";
 import type { FormerIdentity, MemberRecord, MemberStatus } from "./records.js";
 
@@ -87,6 +88,7 @@ export class MemberAccounts {
         email: facts.email,
         emailKey: facts.email.toLowerCase(),
         fullName: facts.fullName,
+        nameKey: memberNameKey(facts.fullName),
         status,
         loginProvider: configuration.id,
         createdAt: now,
@@ -106,7 +108,9 @@ export class MemberAccounts {
       memberId,
       {
         status,
-        ...(change.latest ? { email: change.latest.email, emailKey: change.latest.email.toLowerCase(), fullName: change.latest.fullName } : {}),
+        ...(change.latest
+          ? { email: change.latest.email, emailKey: change.latest.email.toLowerCase(), fullName: change.latest.fullName, nameKey: memberNameKey(change.latest.fullName) }
+          : {}),
         ...(change.deleted ? { addFormerIdentity: change.deleted } : {}),
         ...(change.provisioned ? { removeFormerIdentity: change.provisioned } : {}),
       },

@@ -5,9 +5,10 @@
  * between ("stale" otherwise), which is how concurrent PATCHes never lose an update and how
  * If-Match is honoured without transactions.
  */
-import type { Page, PageRequest } from "../pagination.js";
 import type { ScimAttributes } from "../scim/scim-record.js";
+import type { Page, PageRequest } from "../pagination.js";
 import type { ListQuery, ListResult } from "./list-query.js";
+import type { MemberFilter, MemberListPage, MemberListRequest } from "./member-list.js";
 import type { FormerIdentity, MemberRecord, MemberStatus, ScimGroupRecord, ScimUserRecord } from "./records.js";
 
 /** A write that found another version than the one it was based on. */
@@ -61,6 +62,22 @@ export interface ScimGroupStore {
   /** Bumps the version and lastModified only (a membership change), conditionally like replace. */
   touch(scimConfigurationId: string, id: string, expectedVersion: number | undefined, lastModified: Date): Promise<ScimGroupRecord | Stale | undefined>;
   delete(scimConfigurationId: string, id: string, expectedVersion?: number): Promise<ScimGroupRecord | Stale | undefined>;
+  /** A group of the organization, whichever of its SCIM configurations provisioned it (the management API's view). */
+  getInOrganization(organizationId: string, id: string): Promise<ScimGroupRecord | undefined>;
+  /** The organization's groups with this displayName (lowercased), across its configurations. */
+  findByNameInOrganization(organizationId: string, displayNameKey: string): Promise<ScimGroupRecord[]>;
+  /**
+   * The organization's groups in id (creation) order, keyset paged; served by {organizationId, _id}
+   * in MongoDB (ids and search are checked on the walked groups).
+   */
+  listInOrganization(organizationId: string, filter: OrganizationGroupFilter, page: PageRequest): Promise<Page<ScimGroupRecord>>;
+}
+
+/** ListGroups' filters that apply to provisioned groups. */
+export interface OrganizationGroupFilter {
+  /** Case-insensitive substring of the displayName, or of the id. */
+  search?: string | undefined;
+  ids?: readonly string[] | undefined;
 }
 
 /**
@@ -78,6 +95,10 @@ export interface MembershipStore {
   groupsOf(scimConfigurationId: string, userId: string): Promise<string[]>;
   /** Forgets every membership of a deleted user. */
   removeUser(scimConfigurationId: string, userId: string): Promise<void>;
+  /** The group's member (SCIM User) ids in id order, keyset paged after `page.afterId`; {scimConfigurationId, groupId, userId} in MongoDB. */
+  pageMembers(scimConfigurationId: string, groupId: string, page: PageRequest): Promise<Page<string>>;
+  /** How many members the group has. */
+  countMembers(scimConfigurationId: string, groupId: string): Promise<number>;
 }
 
 export interface MemberChanges {
@@ -85,21 +106,15 @@ export interface MemberChanges {
   email?: string;
   emailKey?: string;
   fullName?: string;
+  /** memberNameKey(fullName), set with fullName. */
+  nameKey?: string;
   /** Added to the member's former identities (when its identity there is deleted). */
   addFormerIdentity?: FormerIdentity;
   /** Removed from them (when the identity is provisioned again). */
   removeFormerIdentity?: FormerIdentity;
 }
 
-/** Filters of ListMembers (upstream's that apply). */
-export interface MemberFilter {
-  /** Case-insensitive substring of email or full name. */
-  search?: string | undefined;
-  /** Exact email, case-insensitive. */
-  emailKey?: string | undefined;
-  statuses?: readonly MemberStatus[] | undefined;
-  userIds?: readonly string[] | undefined;
-}
+export type { MemberFilter } from "./member-list.js";
 
 export interface MemberStore {
   create(record: MemberRecord): Promise<void>;
@@ -108,6 +123,12 @@ export interface MemberStore {
   /** The member that had this userName in this configuration before its identity was deleted. */
   findFormer(organizationId: string, identity: FormerIdentity): Promise<MemberRecord | undefined>;
   update(organizationId: string, id: string, changes: MemberChanges, now: Date): Promise<MemberRecord | undefined>;
-  /** Ordered by id (member since), keyset paged. */
-  list(organizationId: string, filter: MemberFilter, page: PageRequest): Promise<Page<MemberRecord>>;
+  /**
+   * One keyset page in the request's order (name: {nameKey, id}; member since: id), after the
+   * request's position. Served by ordered indexes: {organizationId, [status], nameKey, _id} and
+   * {organizationId, [status], _id} in MongoDB.
+   */
+  list(organizationId: string, request: MemberListRequest): Promise<MemberListPage<MemberRecord>>;
+  /** How many members match the filter. */
+  count(organizationId: string, filter: MemberFilter): Promise<number>;
 }

@@ -42,6 +42,8 @@ export interface MemberRecord {
   /** email lowercased, for lookups ("" when none). */
   emailKey: string;
   fullName: string;
+  /** memberNameKey(fullName): what name ordering sorts by. */
+  nameKey: string;
   status: MemberStatus;
   /** The SCIM configuration whose identity created the member. */
   loginProvider: string;

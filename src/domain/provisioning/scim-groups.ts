@@ -1,3 +1,6 @@
+import { AUDIT_ACTION, type AuditAction, type AuditContext } from "../audit/audit-entry.js";
+import type { AuditTrail } from "../audit/audit-trail.js";
+import { changedScimAttributes } from "../audit/changed-fields.js";
 import type { Clock } from "../clock.js";
 import { AlreadyExistsError } from "../errors.js";
 import { newId } from "../ids.js";
@@ -25,6 +28,7 @@ export interface ScimGroupsDeps {
   groups: ScimGroupStore;
   memberships: MembershipStore;
   clock: Clock;
+  audit: AuditTrail;
 }
 
 const notFound = (id: string) => new ScimError(404, undefined, `Group ${id} not found.`);
@@ -42,11 +46,15 @@ const notFound = (id: string) => new ScimError(404, undefined, `Group ${id} not 
  * request are missing; the identity provider, having no answer, retries the same request, and the
  * retry converges (adds and removes are idempotent; a rename is already there). A retry carrying
  * If-Match gets 412, after which identity providers read the group again and resend.
+ *
+ * Every write is recorded in the audit trail once the request's writes are done (audit-trail.ts
+ * says why after): an update names the attributes that changed, and "members" for membership
+ * changes, never member ids or values.
  */
 export class ScimGroups {
   constructor(private readonly deps: ScimGroupsDeps) {}
 
-  async create(configuration: ScimConfigurationRecord, body: unknown): Promise<GroupView> {
+  async create(configuration: ScimConfigurationRecord, body: unknown, context: AuditContext): Promise<GroupView> {
     const input = readResourceInput(GROUP_RESOURCE, body);
     const now = this.deps.clock.now();
     const record: ScimGroupRecord = {
@@ -62,6 +70,7 @@ export class ScimGroups {
     await this.deps.groups.create(record).catch(rethrowUniqueness);
     const members = input.members ? await this.existingUsers(configuration, input.members) : [];
     if (members.length > 0) await this.deps.memberships.add(configuration.id, record.id, members.map((u) => u.id), now);
+    await this.record(context, AUDIT_ACTION.groupCreate, record);
     return { record, members: members.map(linkOf) };
   }
 
@@ -78,25 +87,28 @@ export class ScimGroups {
   }
 
   /** PUT: every writable attribute replaced; `members` given replaces the membership. */
-  async replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean): Promise<GroupView> {
+  async replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean, context: AuditContext): Promise<GroupView> {
     let members: string[] | undefined;
+    let before: ScimGroupRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
-      const current = await this.current(configuration, id, ifMatch);
+      const current = (before = await this.current(configuration, id, ifMatch));
       const input = readReplacementInput(GROUP_RESOURCE, body, current.attributes);
       members = input.members;
       const next = { attributes: input.attributes, displayNameKey: caseKey(input.attributes["displayName"]), lastModified: this.deps.clock.now() };
       return this.deps.groups.replace(configuration.id, id, current.version, next).catch(rethrowUniqueness);
     });
     if (!record) throw notFound(id);
-    if (members !== undefined) await this.replaceMembership(configuration, id, members);
+    const membersChanged = members !== undefined && (await this.replaceMembership(configuration, id, members));
+    await this.record(context, AUDIT_ACTION.groupReplace, record, [...changedScimAttributes(before!.attributes, record.attributes), ...(membersChanged ? ["members"] : [])]);
     return this.view(configuration, record, withMembers);
   }
 
   /** PATCH: attribute operations on the group, member operations on its memberships. */
-  async patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean): Promise<GroupView> {
+  async patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean, context: AuditContext): Promise<GroupView> {
     let change: MembershipChange | undefined;
+    let before: ScimGroupRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
-      const current = await this.current(configuration, id, ifMatch);
+      const current = (before = await this.current(configuration, id, ifMatch));
       const result = applyPatch(GROUP_RESOURCE, current, normalizePatchRequest(GROUP_RESOURCE, body, { resourceId: id }));
       change = result.members;
       const now = this.deps.clock.now();
@@ -111,16 +123,33 @@ export class ScimGroups {
     });
     if (!record) throw notFound(id);
     if (change) await this.applyMembership(configuration, id, change);
+    // Unchanged (the same version came back): nothing was written, nothing is recorded.
+    if (record.version !== before!.version) {
+      await this.record(context, AUDIT_ACTION.groupPatch, record, [...changedScimAttributes(before!.attributes, record.attributes), ...(change ? ["members"] : [])]);
+    }
     return this.view(configuration, record, withMembers);
   }
 
-  async delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined): Promise<void> {
+  async delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined, context: AuditContext): Promise<void> {
     const deleted = await withVersionRetry(ifMatch, async () => {
       const current = await this.current(configuration, id, ifMatch);
       return this.deps.groups.delete(configuration.id, id, current.version);
     });
     if (!deleted) throw notFound(id);
     await this.deps.memberships.removeAll(configuration.id, id);
+    await this.record(context, AUDIT_ACTION.groupDelete, deleted);
+  }
+
+  private record(context: AuditContext, action: AuditAction, group: ScimGroupRecord, changed: string[] = []): Promise<void> {
+    return this.deps.audit.record(context, {
+      organizationId: group.organizationId,
+      action,
+      subjectType: "group",
+      subjectId: group.id,
+      changedFields: changed,
+      scimConfigurationId: group.scimConfigurationId,
+      scimResourceId: group.id,
+    });
   }
 
   private async current(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined): Promise<ScimGroupRecord> {
@@ -140,14 +169,15 @@ export class ScimGroups {
     }
   }
 
-  /** Makes the membership exactly `ids` (those naming Users of the configuration): only the difference is written. */
-  private async replaceMembership(configuration: ScimConfigurationRecord, groupId: string, ids: readonly string[]): Promise<void> {
+  /** Makes the membership exactly `ids` (those naming Users of the configuration): only the difference is written. Returns whether it changed. */
+  private async replaceMembership(configuration: ScimConfigurationRecord, groupId: string, ids: readonly string[]): Promise<boolean> {
     const wanted = new Set((await this.existingUsers(configuration, ids)).map((u) => u.id));
     const current = new Set(await this.deps.memberships.membersOf(configuration.id, groupId));
     const remove = [...current].filter((id) => !wanted.has(id));
     const add = [...wanted].filter((id) => !current.has(id));
     if (remove.length > 0) await this.deps.memberships.remove(configuration.id, groupId, remove);
     if (add.length > 0) await this.deps.memberships.add(configuration.id, groupId, add, this.deps.clock.now());
+    return remove.length > 0 || add.length > 0;
   }
 
   /** The Users of the configuration among `ids`, in the order given. */

@@ -1,3 +1,6 @@
+import { AUDIT_ACTION, type AuditAction, type AuditContext } from "../audit/audit-entry.js";
+import type { AuditTrail } from "../audit/audit-trail.js";
+import { changedScimAttributes } from "../audit/changed-fields.js";
 import type { Clock } from "../clock.js";
 import { AlreadyExistsError } from "../errors.js";
 import { newId } from "../ids.js";
@@ -28,6 +31,7 @@ export interface ScimUsersDeps {
   memberships: MembershipStore;
   accounts: MemberAccounts;
   clock: Clock;
+  audit: AuditTrail;
 }
 
 const notFound = (id: string) => new ScimError(404, undefined, `User ${id} not found.`);
@@ -36,11 +40,15 @@ const notFound = (id: string) => new ScimError(404, undefined, `User ${id} not f
  * The /Users use cases for one SCIM configuration (the token's). Passwords are accepted and
  * dropped: this service never signs anyone in with them, so keeping even a hash would only be a
  * liability (scim.md allows "not at all"); they are never returned.
+ *
+ * Every write is recorded in the audit trail after it succeeded (audit-trail.ts says why in that
+ * order): the subject is the member's user id (as ListMembers shows it), the SCIM User's id is
+ * kept with the entry, and an update names the attributes that changed, never their values.
  */
 export class ScimUsers {
   constructor(private readonly deps: ScimUsersDeps) {}
 
-  async create(configuration: ScimConfigurationRecord, body: unknown): Promise<UserView> {
+  async create(configuration: ScimConfigurationRecord, body: unknown, context: AuditContext): Promise<UserView> {
     const { attributes } = readResourceInput(USER_RESOURCE, body);
     const userNameKey = caseKey(attributes["userName"]);
     const facts = identityFacts(attributes);
@@ -65,6 +73,7 @@ export class ScimUsers {
       latest: facts,
       provisioned: { scimConfigurationId: configuration.id, userNameKey },
     });
+    await this.record(context, AUDIT_ACTION.userCreate, record);
     return { record, groups: [] };
   }
 
@@ -81,29 +90,35 @@ export class ScimUsers {
   }
 
   /** PUT: every writable attribute replaced (an omitted `active` keeps its value). */
-  async replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean): Promise<UserView> {
+  async replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean, context: AuditContext): Promise<UserView> {
+    let before: ScimUserRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
-      const current = await this.current(configuration, id, ifMatch);
+      const current = (before = await this.current(configuration, id, ifMatch));
       const { attributes } = readReplacementInput(USER_RESOURCE, body, current.attributes);
       return this.write(configuration, current, attributes);
     });
+    // A PUT always writes (a new version), so it is recorded even when no attribute changed.
+    await this.record(context, AUDIT_ACTION.userReplace, record, changedScimAttributes(before!.attributes, record.attributes));
     return this.view(configuration, record, withGroups);
   }
 
   /** PATCH (RFC 7644 §3.5.2, with the identity providers' documented forms). */
-  async patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean): Promise<UserView> {
+  async patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean, context: AuditContext): Promise<UserView> {
+    let before: ScimUserRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
-      const current = await this.current(configuration, id, ifMatch);
+      const current = (before = await this.current(configuration, id, ifMatch));
       const result = applyPatch(USER_RESOURCE, current, normalizePatchRequest(USER_RESOURCE, body, { resourceId: id }));
       // Nothing changed (a password alone, or values equal to the stored ones): no new version.
       if (sameAttributes(result.attributes, current.attributes)) return current;
       return this.write(configuration, current, result.attributes);
     });
+    // Unchanged (the same version came back): nothing was written, nothing is recorded.
+    if (record.version !== before!.version) await this.record(context, AUDIT_ACTION.userPatch, record, changedScimAttributes(before!.attributes, record.attributes));
     return this.view(configuration, record, withGroups);
   }
 
   /** DELETE: the identity and its memberships go; the member is LEFT when it was its last identity. */
-  async delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined): Promise<void> {
+  async delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined, context: AuditContext): Promise<void> {
     const deleted = await withVersionRetry(ifMatch, async () => {
       const current = await this.current(configuration, id, ifMatch);
       return this.deps.users.delete(configuration.id, id, current.version);
@@ -113,6 +128,19 @@ export class ScimUsers {
     // exists, which every read skips (members are looked up), and a retried DELETE answers 404.
     await this.deps.memberships.removeUser(configuration.id, id);
     await this.deps.accounts.refresh(configuration, deleted.memberId, { deleted: { scimConfigurationId: configuration.id, userNameKey: deleted.userNameKey } });
+    await this.record(context, AUDIT_ACTION.userDelete, deleted);
+  }
+
+  private record(context: AuditContext, action: AuditAction, user: ScimUserRecord, changed: string[] = []): Promise<void> {
+    return this.deps.audit.record(context, {
+      organizationId: user.organizationId,
+      action,
+      subjectType: "user",
+      subjectId: user.memberId,
+      changedFields: changed,
+      scimConfigurationId: user.scimConfigurationId,
+      scimResourceId: user.id,
+    });
   }
 
   private async current(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined): Promise<ScimUserRecord> {

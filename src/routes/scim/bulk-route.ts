@@ -79,18 +79,20 @@ async function run(call: ScimCall, useCases: { users: ResourceUseCases; groups: 
     const target = targetOf(path);
     const cases = target.resource === USER_RESOURCE ? useCases.users : useCases.groups;
     const ifMatch = op.version === undefined ? undefined : parseIfMatch(op.version);
+    // Each operation is its own audit entry, marked with its position in the request.
+    const audit = { ...call.audit, bulkOperation: op.index + 1 };
     if (op.method === "POST") {
       if (target.id !== undefined) throw badRequest("invalidPath", `POST goes to ${target.resource.endpoint}, not to one resource`);
-      const view = await cases.create(call.configuration, data);
+      const view = await cases.create(call.configuration, data, audit);
       return success(op, 201, call, target.resource, view.record.id, view.record.version);
     }
     if (target.id === undefined) throw badRequest("invalidPath", `${op.method} needs a resource path like ${target.resource.endpoint}/<id>`);
     if (op.method === "DELETE") {
-      await cases.delete(call.configuration, target.id, ifMatch);
+      await cases.delete(call.configuration, target.id, ifMatch, audit);
       return { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}), location: locationOf(call.baseUrl, target.resource.endpoint, target.id), status: "204" };
     }
     const view =
-      op.method === "PUT" ? await cases.replace(call.configuration, target.id, data, ifMatch, false) : await cases.patch(call.configuration, target.id, patchOpOf(data), ifMatch, false);
+      op.method === "PUT" ? await cases.replace(call.configuration, target.id, data, ifMatch, false, audit) : await cases.patch(call.configuration, target.id, patchOpOf(data), ifMatch, false, audit);
     return success(op, 200, call, target.resource, view.record.id, view.record.version);
   } catch (err) {
     // A client error fails this operation only; anything else (a database outage: 503) ends the

@@ -1,3 +1,4 @@
+import type { AuditContext } from "../../domain/audit/audit-entry.js";
 import { isUuid } from "../../domain/ids.js";
 import type { ListQuery, ListResult } from "../../domain/provisioning/list-query.js";
 import { encodeCursor, type CursorScope } from "../../domain/provisioning/list-query.js";
@@ -21,14 +22,14 @@ export interface ResourceView {
   members?: ResourceLink[];
 }
 
-/** The use cases of one resource type (ScimUsers, ScimGroups), as the routes call them. */
+/** The use cases of one resource type (ScimUsers, ScimGroups), as the routes call them; writes take the audit context. */
 export interface ResourceUseCases {
-  create(configuration: ScimConfigurationRecord, body: unknown): Promise<ResourceView>;
+  create(configuration: ScimConfigurationRecord, body: unknown, context: AuditContext): Promise<ResourceView>;
   get(configuration: ScimConfigurationRecord, id: string, withLinks: boolean): Promise<ResourceView>;
   list(configuration: ScimConfigurationRecord, query: ListQuery, withLinks: boolean): Promise<ListResult<ResourceView>>;
-  replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withLinks: boolean): Promise<ResourceView>;
-  patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withLinks: boolean): Promise<ResourceView>;
-  delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined): Promise<void>;
+  replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withLinks: boolean, context: AuditContext): Promise<ResourceView>;
+  patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withLinks: boolean, context: AuditContext): Promise<ResourceView>;
+  delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined, context: AuditContext): Promise<void>;
 }
 
 type Route = (handler: (call: ScimCall) => Promise<void> | void) => Parameters<HttpRouter["add"]>[2];
@@ -81,7 +82,7 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     return id.toLowerCase();
   };
 
-  router.add("POST", base, route(async (call) => answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req)), projectionOf(call))));
+  router.add("POST", base, route(async (call) => answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req), call.audit), projectionOf(call))));
   router.add("GET", base, route((call) => list(call, listParamsFromQuery(resource, call.url.searchParams, scopeOf(call)))));
   router.add("POST", `${base}/.search`, route(async (call) => list(call, listParamsFromSearchRequest(resource, await readScimJson(call.req), scopeOf(call)))));
 
@@ -108,7 +109,7 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     `${base}/*`,
     route(async (call) => {
       if (!collectionOr(call)) throw new ScimError(404, undefined, `POST ${call.url.pathname} is not a SCIM endpoint; create with POST ${base}.`);
-      answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req)), projectionOf(call));
+      answer(call, 201, await useCases.create(call.configuration, await readScimJson(call.req), call.audit), projectionOf(call));
     }),
   );
   router.add(
@@ -117,7 +118,7 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     route(async (call) => {
       const id = idOf(call);
       const projection = projectionOf(call);
-      answer(call, 200, await useCases.replace(call.configuration, id, await readScimJson(call.req), ifMatchOf(call), wants(projection)), projection);
+      answer(call, 200, await useCases.replace(call.configuration, id, await readScimJson(call.req), ifMatchOf(call), wants(projection), call.audit), projection);
     }),
   );
   router.add(
@@ -126,14 +127,14 @@ export function registerResourceRoutes(router: HttpRouter, route: Route, resourc
     route(async (call) => {
       const id = idOf(call);
       const projection = projectionOf(call);
-      answer(call, 200, await useCases.patch(call.configuration, id, await readScimJson(call.req), ifMatchOf(call), wants(projection)), projection);
+      answer(call, 200, await useCases.patch(call.configuration, id, await readScimJson(call.req), ifMatchOf(call), wants(projection), call.audit), projection);
     }),
   );
   router.add(
     "DELETE",
     `${base}/*`,
     route(async (call) => {
-      await useCases.delete(call.configuration, idOf(call), ifMatchOf(call));
+      await useCases.delete(call.configuration, idOf(call), ifMatchOf(call), call.audit);
       call.res.writeHead(204, { "cache-control": "no-store" });
       call.res.end();
     }),

@@ -1,4 +1,6 @@
 import type { CredentialCheck } from "../../auth/credential-check.js";
+import type { AuditContext } from "../../domain/audit/audit-entry.js";
+import type { AuditTrail } from "../../domain/audit/audit-trail.js";
 import { StoreUnavailableError } from "../../domain/errors.js";
 import type { ScimConfigurationRecord } from "../../domain/records.js";
 import { ScimError } from "../../domain/scim/scim-error.js";
@@ -7,6 +9,7 @@ import { authorizationOf } from "../../http/header-values.js";
 import type { HttpRequest, HttpResponse } from "../../http/http-router.js";
 import { requestInfoOf } from "../../http/request-info.js";
 import type { Logger } from "../../logging/logger.js";
+import { auditContextOf } from "../audit-context.js";
 import type { ConfigurationLimiter } from "./configuration-limiter.js";
 import { baseUrlOf, sendScimError } from "./scim-http.js";
 
@@ -18,6 +21,8 @@ export interface ScimCall {
   configuration: ScimConfigurationRecord;
   /** Scheme, host (and path prefix) of this API for Location, meta.location and $ref. */
   baseUrl: string;
+  /** On whose behalf changes are made (the configuration) and through which request, for the audit trail. */
+  audit: AuditContext;
 }
 
 export interface ScimRouteOptions {
@@ -27,6 +32,8 @@ export interface ScimRouteOptions {
   limiter: ConfigurationLimiter;
   /** PUBLIC_BASE_URL, when set. */
   publicBaseUrl: string | undefined;
+  /** Records refused calls an admin must see (disabled configuration, rate limited). */
+  audit: AuditTrail;
   logger: Logger;
 }
 
@@ -43,14 +50,21 @@ export function createScimRoute(options: ScimRouteOptions) {
       const info = requestInfoOf(req);
       try {
         const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req));
-        if (!result.ok) throw refusalError(result.refusal);
+        if (!result.ok) {
+          const refused = result.refusal.reason === "disabled" ? result.refusal.configuration : undefined;
+          // A disabled configuration's identity provider keeps calling: the trail says so (throttled, audit-trail.ts).
+          if (refused) await options.audit.refused(auditContextOf(req, { kind: "scim_configuration", id: refused.id }), refused, "disabled");
+          throw refusalError(result.refusal);
+        }
         const configuration = result.principal.configuration;
         if (info) info.scimConfigurationId = configuration.id;
+        const audit = auditContextOf(req, { kind: "scim_configuration", id: configuration.id });
         const wait = options.limiter.take(configuration.id);
         if (wait > 0) {
+          await options.audit.refused(audit, configuration, "rate_limited");
           throw new ScimError(429, undefined, `Too many requests for this SCIM configuration; retry after ${wait} s.`, { "retry-after": String(wait) });
         }
-        await handler({ req, res, url, configuration, baseUrl: baseUrlOf(req, options.publicBaseUrl) });
+        await handler({ req, res, url, configuration, baseUrl: baseUrlOf(req, options.publicBaseUrl), audit });
       } catch (err) {
         if (res.headersSent) {
           res.end();

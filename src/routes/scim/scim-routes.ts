@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { CredentialCheck } from "../../auth/credential-check.js";
+import type { AuditTrail } from "../../domain/audit/audit-trail.js";
 import type { ScimGroups } from "../../domain/provisioning/scim-groups.js";
 import type { ScimUsers } from "../../domain/provisioning/scim-users.js";
 import {
@@ -27,6 +28,8 @@ export interface ScimRoutesOptions {
   groups: ScimGroups;
   /** PUBLIC_BASE_URL, when set: links are built from it instead of the request's Host. */
   publicBaseUrl: string | undefined;
+  /** Records refused calls (disabled configuration, rate limited); the use cases record the changes. */
+  audit: AuditTrail;
   logger: Logger;
 }
 

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	v1 "scim-config-service/interop-go/gen/gitpod/v1"
+	scim "scim-config-service/interop-go/gen/scimservice/v1"
 )
 
 const service = "/gitpod.v1.OrganizationService/"
@@ -195,6 +196,51 @@ func TestNoKeyIsUnauthenticated(t *testing.T) {
 	defer cancel()
 	err := grpcConn(t).Invoke(ctx, service+"ListSCIMConfigurations", &v1.ListSCIMConfigurationsRequest{}, &v1.ListSCIMConfigurationsResponse{})
 	check(t, status.Code(err) == codes.Unauthenticated, fmt.Sprintf("no key is Unauthenticated (got %v)", err))
+}
+
+// TestReadBack calls the read-back services with grpc-go: members, groups and the audit trail,
+// whose entries the lifecycles of TestGoClients (run first) left behind, and this project's own
+// scimservice.v1 stub for the details of those entries.
+func TestReadBack(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn := grpcConn(t)
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+env(t, "SCIM_TEST_API_KEY"))
+
+	members := &v1.ListMembersResponse{}
+	must(t, conn.Invoke(ctx, "/gitpod.v1.OrganizationService/ListMembers", &v1.ListMembersRequest{
+		OrganizationId: env(t, "SCIM_TEST_ORGANIZATION_ID"),
+		Count:          &v1.CountRequest{Include: true},
+		Sort:           &v1.ListMembersRequest_Sort{Field: v1.ListMembersRequest_SORT_FIELD_DATE_JOINED, Order: v1.SortOrder_SORT_ORDER_DESC},
+	}, members))
+	check(t, members.GetCount().GetRelation() == v1.CountResponseRelation_COUNT_RESPONSE_RELATION_EQ, "an exact count")
+	check(t, int(members.GetCount().GetValue()) == len(members.GetMembers()), "the count is the page (nobody provisioned)")
+
+	groups := &v1.ListGroupsResponse{}
+	must(t, conn.Invoke(ctx, "/gitpod.v1.GroupService/ListGroups", &v1.ListGroupsRequest{}, groups))
+	check(t, groups.GetPagination() != nil, "a pagination in the answer")
+
+	entries := &v1.ListAuditLogsResponse{}
+	must(t, conn.Invoke(ctx, "/gitpod.v1.EventService/ListAuditLogs", &v1.ListAuditLogsRequest{
+		Filter:     &v1.ListAuditLogsRequest_Filter{SubjectTypes: []v1.ResourceType{v1.ResourceType_RESOURCE_TYPE_SCIM_CONFIGURATION}},
+		Pagination: &v1.PaginationRequest{PageSize: 100},
+	}, entries))
+	var ids []string
+	actions := map[string]int{}
+	for _, e := range entries.GetEntries() {
+		ids = append(ids, e.GetId())
+		actions[e.GetAction()]++
+		check(t, e.GetActorPrincipal() == v1.Principal_PRINCIPAL_SERVICE_ACCOUNT, "actors are service accounts")
+		check(t, e.GetKind() == v1.AuditLogEntryKind_AUDIT_LOG_ENTRY_KIND_RESOURCE_CHANGE, "changes")
+	}
+	check(t, actions["scim_configuration.create"] == 5 && actions["scim_configuration.regenerate_token"] == 5 && actions["scim_configuration.delete"] == 5, fmt.Sprintf("one create, regenerate and delete per protocol (got %v)", actions))
+
+	details := &scim.GetAuditLogDetailsResponse{}
+	must(t, conn.Invoke(ctx, "/scimservice.v1.AuditDetailService/GetAuditLogDetails", &scim.GetAuditLogDetailsRequest{AuditLogEntryIds: ids}, details))
+	check(t, len(details.GetDetails()) == len(ids), "details of every entry")
+	for _, d := range details.GetDetails() {
+		check(t, d.GetRequestId() != "" && d.GetActorKind() == "api_key", "a request id and the API key as actor")
+	}
 }
 
 func must(t *testing.T, err error) {

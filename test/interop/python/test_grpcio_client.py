@@ -32,8 +32,8 @@ def generate_stubs() -> Path:
         f"-I{well_known}",
         f"--python_out={out}",
         f"--grpc_python_out={out}",
-        "gitpod/v1/organization.proto",
-        "gitpod/v1/pagination.proto",
+        # Every file of the package: organization.proto imports its neighbours (count, user, ...).
+        *sorted(str(p.relative_to(proto_dir)) for p in Path(proto_dir, "gitpod", "v1").glob("*.proto")),
     ])
     if code != 0:
         raise RuntimeError(f"protoc exited {code}")

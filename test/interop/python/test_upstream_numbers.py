@@ -13,8 +13,9 @@ SCIM_TEST_ORGANIZATION_ID, SCIM_TEST_UPSTREAM_SDK (the unpacked gitpod-sdk 1.2.0
 """
 
 import ast
+import json
 import os
-import re
+import tempfile
 import unittest
 import uuid
 from pathlib import Path
@@ -45,46 +46,89 @@ METHODS = [
 
 
 def upstream_file(module: str) -> descriptor_pb2.FileDescriptorProto:
+    """The FileDescriptorProto a generated module registers: the bytes literal passed to its
+    AddSerializedFile(...) call, read by Python's parser (a regex can stop early at a "')" inside
+    the bytes, which organization_pb2.py has)."""
     source = (UPSTREAM / module).read_text()
-    literal = re.search(r"AddSerializedFile\((b'.*?')\)\n", source, re.S)
-    if not literal:
-        raise RuntimeError(f"no serialized descriptor in {module}")
-    return descriptor_pb2.FileDescriptorProto.FromString(ast.literal_eval(literal.group(1)))
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "AddSerializedFile":
+            return descriptor_pb2.FileDescriptorProto.FromString(node.args[0].value)
+    raise RuntimeError(f"no serialized descriptor in {module}")
 
 
-def trimmed_organization_file(full: descriptor_pb2.FileDescriptorProto) -> descriptor_pb2.FileDescriptorProto:
-    """The upstream file with only what the SSO and SCIM methods reach; messages copied whole."""
-    messages = {m.name: m for m in full.message_type}
-    enums = {e.name: e for e in full.enum_type}
-    service = next(s for s in full.service if s.name == "OrganizationService")
-    methods = [m for m in service.method if m.name in METHODS]
-    if [m.name for m in methods] != METHODS:
-        raise RuntimeError(f"upstream OrganizationService lacks some of {METHODS}")
+# The upstream files this service's protos mirror, in dependency order.
+UPSTREAM_FILES = ["pagination", "count", "login_provider", "user", "identity", "event", "group", "organization"]
+WELL_KNOWN = {".google.protobuf.Timestamp": "google/protobuf/timestamp.proto", ".google.protobuf.Duration": "google/protobuf/duration.proto"}
 
-    keep_messages, keep_enums = [], []
-    pending = [t for m in methods for t in (m.input_type, m.output_type)]
+# The methods these clients call, per service: everything the messages they reach need is kept.
+CALLED = {
+    "OrganizationService": METHODS + ["ListMembers"],
+    "GroupService": ["GetGroup", "ListGroups", "UpdateGroup", "GetMembership", "ListMemberships"],
+    "EventService": ["ListAuditLogs"],
+}
+
+
+def trimmed_upstream_files() -> list[descriptor_pb2.FileDescriptorProto]:
+    """Ona's files with only what CALLED reaches; kept messages and enums are copied whole."""
+    files = {name: upstream_file(f"{name}_pb2.py") for name in UPSTREAM_FILES}
+    home = {}  # top-level type name -> file
+    for name, fd in files.items():
+        for t in list(fd.message_type) + list(fd.enum_type):
+            home[t.name] = name
+    messages = {m.name: m for fd in files.values() for m in fd.message_type}
+    kept: dict[str, list[str]] = {name: [] for name in files}
+    pending = []
+    for fd in files.values():
+        for service in fd.service:
+            for method in service.method:
+                if method.name in CALLED.get(service.name, []):
+                    pending += [method.input_type, method.output_type]
     while pending:
-        name = pending.pop().removeprefix(".gitpod.v1.")
-        top = name.split(".")[0]
-        if top in messages and top not in keep_messages:
-            keep_messages.append(top)
-            stack = [messages[top]]
-            while stack:
-                message = stack.pop()
-                pending.extend(f.type_name for f in message.field if f.type_name.startswith(".gitpod.v1."))
-                stack.extend(message.nested_type)
-        elif top in enums and top not in keep_enums:
-            keep_enums.append(top)
+        full = pending.pop()
+        if not full.startswith(".gitpod.v1."):
+            continue
+        top = full.removeprefix(".gitpod.v1.").split(".")[0]
+        if top in kept[home[top]]:
+            continue
+        kept[home[top]].append(top)
+        stack = [messages[top]] if top in messages else []
+        while stack:
+            message = stack.pop()
+            pending.extend(f.type_name for f in message.field if f.type_name)
+            stack.extend(message.nested_type)
 
-    out = descriptor_pb2.FileDescriptorProto(name="upstream/gitpod/v1/organization.proto", package=full.package, syntax=full.syntax)
-    out.dependency.extend(["upstream/gitpod/v1/pagination.proto", "google/protobuf/duration.proto", "google/protobuf/timestamp.proto"])
-    for name in keep_messages:
-        out.message_type.add().CopyFrom(messages[name])
-    for name in keep_enums:
-        out.enum_type.add().CopyFrom(enums[name])
-    trimmed = out.service.add(name=service.name)
-    for method in methods:
-        trimmed.method.add().CopyFrom(method)
+    out = []
+    for name, fd in files.items():
+        trimmed = descriptor_pb2.FileDescriptorProto(name=f"upstream/gitpod/v1/{name}.proto", package=fd.package, syntax=fd.syntax)
+        deps = set()
+        for t in fd.message_type:
+            if t.name in kept[name]:
+                trimmed.message_type.add().CopyFrom(t)
+        for t in fd.enum_type:
+            if t.name in kept[name]:
+                trimmed.enum_type.add().CopyFrom(t)
+        stack = list(trimmed.message_type)
+        while stack:
+            message = stack.pop()
+            stack.extend(message.nested_type)
+            for f in message.field:
+                if f.type_name in WELL_KNOWN:
+                    deps.add(WELL_KNOWN[f.type_name])
+                elif f.type_name.startswith(".gitpod.v1."):
+                    other = home[f.type_name.removeprefix(".gitpod.v1.").split(".")[0]]
+                    if other != name:
+                        deps.add(f"upstream/gitpod/v1/{other}.proto")
+        trimmed.dependency.extend(sorted(deps))
+        for service in fd.service:
+            methods = [m for m in service.method if m.name in CALLED.get(service.name, [])]
+            if not methods:
+                continue
+            if [m.name for m in methods] != [m for m in [x.name for x in service.method] if m in CALLED[service.name]]:
+                raise RuntimeError(f"upstream {service.name} lacks some of {CALLED[service.name]}")
+            kept_service = trimmed.service.add(name=service.name)
+            for method in methods:
+                kept_service.method.add().CopyFrom(method)
+        out.append(trimmed)
     return out
 
 
@@ -94,11 +138,8 @@ def load_upstream_pool() -> descriptor_pool.DescriptorPool:
         proto = descriptor_pb2.FileDescriptorProto()
         wkt.DESCRIPTOR.CopyToProto(proto)
         pool.Add(proto)
-    pagination = upstream_file("pagination_pb2.py")
-    pagination.name = "upstream/gitpod/v1/pagination.proto"
-    del pagination.dependency[:]  # only buf/validate, whose options are left unparsed
-    pool.Add(pagination)
-    pool.Add(trimmed_organization_file(upstream_file("organization_pb2.py")))
+    for trimmed in trimmed_upstream_files():
+        pool.Add(trimmed)
     return pool
 
 
@@ -121,9 +162,9 @@ class GrpcTransport:
     def __init__(self) -> None:
         self.channel = grpc.insecure_channel(TARGET)
 
-    def call(self, method: str, request):
-        response_class = message(POOL.FindServiceByName(SERVICE).FindMethodByName(method).output_type.name)
-        rpc = self.channel.unary_unary(f"/{SERVICE}/{method}", request_serializer=lambda m: m.SerializeToString(), response_deserializer=response_class.FromString)
+    def call(self, method: str, request, service: str = SERVICE):
+        response_class = message_factory.GetMessageClass(POOL.FindServiceByName(service).FindMethodByName(method).output_type)
+        rpc = self.channel.unary_unary(f"/{service}/{method}", request_serializer=lambda m: m.SerializeToString(), response_deserializer=response_class.FromString)
         try:
             return rpc(request, metadata=(("authorization", f"Bearer {API_KEY}"),), timeout=10)
         except grpc.RpcError as err:
@@ -139,10 +180,10 @@ class ConnectTransport:
     def __init__(self) -> None:
         self.http = httpx.Client(base_url=BASE_URL, timeout=10)
 
-    def call(self, method: str, request):
-        response_class = message(POOL.FindServiceByName(SERVICE).FindMethodByName(method).output_type.name)
+    def call(self, method: str, request, service: str = SERVICE):
+        response_class = message_factory.GetMessageClass(POOL.FindServiceByName(service).FindMethodByName(method).output_type)
         res = self.http.post(
-            f"/{SERVICE}/{method}",
+            f"/{service}/{method}",
             content=request.SerializeToString(),
             headers={"content-type": "application/proto", "connect-protocol-version": "1", "authorization": f"Bearer {API_KEY}"},
         )
@@ -269,6 +310,140 @@ class UpstreamNumbered:
                 message("RegenerateSCIMTokenRequest")(scim_configuration_id=str(uuid.uuid4()), token_expires_in={"seconds": 86399}),
             )
         self.assertEqual(caught.exception.code, "invalid_argument")
+
+
+    def test_provisioned_state_by_upstream_numbers(self) -> None:
+        """A SCIM run, then ListMembers, ListGroups, ListMemberships and ListAuditLogs decoded with Ona's numbers."""
+        sso_id = self.new_sso_configuration()
+        created = self.transport.call(
+            "CreateSCIMConfiguration",
+            message("CreateSCIMConfigurationRequest")(organization_id=ORGANIZATION_ID, sso_configuration_id=sso_id, name="upstream read-back"),
+        )
+        config_id = created.scim_configuration.id
+        tag = uuid.uuid4().hex[:8]
+        scim = httpx.Client(base_url=f"{BASE_URL}/scim/v2", headers={"authorization": f"Bearer {created.token}"}, timeout=10)
+        users = []
+        for given, active in (("Una", True), ("Vic", False)):
+            res = scim.post("/Users", json={"userName": f"{given.lower()}-{tag}@example.com", "name": {"givenName": given, "familyName": tag}, "active": active})
+            self.assertEqual(res.status_code, 201, res.text)
+            users.append(res.json()["id"])
+        group = scim.post("/Groups", json={"displayName": f"Upstream {tag}", "members": [{"value": users[0]}]})
+        self.assertEqual(group.status_code, 201, group.text)
+        scim.close()
+        group_id = group.json()["id"]
+
+        UserStatus = POOL.FindEnumTypeByName("gitpod.v1.UserStatus")
+        members = self.transport.call(
+            "ListMembers",
+            message("ListMembersRequest")(organization_id=ORGANIZATION_ID, filter={"search": tag}, count={"include": True}),
+        )
+        self.assertEqual(
+            [(m.full_name, m.email, UserStatus.values_by_number[m.status].name) for m in members.members],
+            [(f"Una {tag}", f"una-{tag}@example.com", "USER_STATUS_ACTIVE"), (f"Vic {tag}", f"vic-{tag}@example.com", "USER_STATUS_SUSPENDED")],
+        )
+        self.assertEqual(members.count.value, 2)
+        self.assertEqual({m.login_provider for m in members.members}, {config_id})
+        self.assertGreater(members.members[0].member_since.seconds, 0)
+
+        groups = self.transport.call("ListGroups", message("ListGroupsRequest")(filter={"search": tag}), "gitpod.v1.GroupService")
+        self.assertEqual([(g.id, g.name, g.member_count, g.organization_id) for g in groups.groups], [(group_id, f"Upstream {tag}", 1, ORGANIZATION_ID)])
+        memberships = self.transport.call("ListMemberships", message("ListMembershipsRequest")(group_id=group_id), "gitpod.v1.GroupService")
+        Principal = POOL.FindEnumTypeByName("gitpod.v1.Principal")
+        self.assertEqual(
+            [(m.subject.id, Principal.values_by_number[m.subject.principal].name, m.name) for m in memberships.members],
+            [(members.members[0].user_id, "PRINCIPAL_USER", f"Una {tag}")],
+        )
+        with self.assertRaises(UpstreamError) as caught:
+            self.transport.call("UpdateGroup", message("UpdateGroupRequest")(group_id=group_id, name="renamed"), "gitpod.v1.GroupService")
+        self.assertEqual(caught.exception.code, "failed_precondition")
+
+        entries = self.transport.call("ListAuditLogs", message("ListAuditLogsRequest")(filter={"actor_ids": [config_id]}), "gitpod.v1.EventService")
+        ResourceType = POOL.FindEnumTypeByName("gitpod.v1.ResourceType")
+        self.assertEqual(
+            [(e.action, ResourceType.values_by_number[e.subject_type].name, Principal.values_by_number[e.actor_principal].name) for e in entries.entries],
+            [
+                ("scim.group.create", "RESOURCE_TYPE_GROUP", "PRINCIPAL_SERVICE_ACCOUNT"),
+                ("scim.user.create", "RESOURCE_TYPE_USER", "PRINCIPAL_SERVICE_ACCOUNT"),
+                ("scim.user.create", "RESOURCE_TYPE_USER", "PRINCIPAL_SERVICE_ACCOUNT"),
+            ],
+        )
+        self.assertEqual([e.subject_id for e in entries.entries[1:]], [m.user_id for m in reversed(members.members)])
+
+
+class OurProtoMatchesUpstream(unittest.TestCase):
+    """Every message, field, enum and method of proto/gitpod/v1 against Ona's descriptor: names,
+    numbers, types, labels, JSON names, oneofs and method order. Upstream fields and methods this
+    service leaves out are listed here by name; anything else missing fails."""
+
+    # Upstream fields not in proto/ (their types would pull in agent-security messages this service never records).
+    OMITTED_FIELDS = {"gitpod.v1.AuditLogEntryDetails.veto_exec"}
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        import grpc_tools
+        from grpc_tools import protoc
+
+        out = Path(tempfile.mkdtemp(prefix="ours-")) / "ours.binpb"
+        proto_dir = os.environ["SCIM_TEST_PROTO_DIR"]
+        files = sorted(str(p.relative_to(proto_dir)) for p in Path(proto_dir, "gitpod", "v1").glob("*.proto"))
+        code = protoc.main(["grpc_tools.protoc", f"-I{proto_dir}", f"-I{Path(grpc_tools.__file__).parent / '_proto'}", f"--descriptor_set_out={out}", *files])
+        if code != 0:
+            raise RuntimeError(f"protoc exited {code}")
+        cls.ours = {f.name: f for f in descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file}
+        cls.upstream = {f"gitpod/v1/{name}.proto": upstream_file(f"{name}_pb2.py") for name in UPSTREAM_FILES}
+
+    def test_the_files_are_upstreams(self) -> None:
+        self.assertEqual(sorted(self.ours), sorted(self.upstream))
+
+    def test_messages_and_fields(self) -> None:
+        checked = 0
+
+        def compare(ours, theirs, prefix: str) -> None:
+            nonlocal checked
+            by_name = {f.name: f for f in theirs.field}
+            for field in ours.field:
+                self.assertIn(field.name, by_name, f"{prefix}.{field.name} is not upstream's")
+                up = by_name[field.name]
+                for attr in ("number", "type", "type_name", "label", "json_name", "proto3_optional"):
+                    self.assertEqual(getattr(field, attr), getattr(up, attr), f"{prefix}.{field.name}: {attr}")
+                oneof = lambda m, f: m.oneof_decl[f.oneof_index].name if f.HasField("oneof_index") else None
+                self.assertEqual(oneof(ours, field), oneof(theirs, up), f"{prefix}.{field.name}: oneof")
+                checked += 1
+            missing = {f"{prefix}.{f.name}" for f in theirs.field} - {f"{prefix}.{f.name}" for f in ours.field}
+            self.assertEqual(missing - self.OMITTED_FIELDS, set(), f"fields of {prefix} left out")
+            nested = {m.name: m for m in theirs.nested_type}
+            for m in ours.nested_type:
+                self.assertIn(m.name, nested, f"{prefix}.{m.name} is not upstream's")
+                compare(m, nested[m.name], f"{prefix}.{m.name}")
+            self.assertEqual({e.name: [(v.name, v.number) for v in e.value] for e in ours.enum_type}, {e.name: [(v.name, v.number) for v in e.value] for e in theirs.enum_type if e.name in {x.name for x in ours.enum_type}})
+
+        for name, ours in self.ours.items():
+            theirs = self.upstream[name]
+            up_messages = {m.name: m for m in theirs.message_type}
+            for m in ours.message_type:
+                self.assertIn(m.name, up_messages, f"{name}: {m.name} is not upstream's")
+                compare(m, up_messages[m.name], f"gitpod.v1.{m.name}")
+            up_enums = {e.name: [(v.name, v.number) for v in e.value] for e in theirs.enum_type}
+            for e in ours.enum_type:
+                self.assertEqual([(v.name, v.number) for v in e.value], up_enums.get(e.name), f"{name}: enum {e.name}")
+        self.assertGreater(checked, 150)
+
+    def test_services_keep_upstreams_methods_in_order(self) -> None:
+        for name, ours in self.ours.items():
+            up_services = {s.name: s for s in self.upstream[name].service}
+            for service in ours.service:
+                self.assertIn(service.name, up_services)
+                upstream_methods = [m for m in up_services[service.name].method]
+                position = {m.name: i for i, m in enumerate(upstream_methods)}
+                names = [m.name for m in service.method]
+                self.assertEqual(names, sorted(names, key=lambda n: position[n]), f"{service.name}: method order")
+                for method in service.method:
+                    up = upstream_methods[position[method.name]]
+                    self.assertEqual(
+                        (method.input_type, method.output_type, method.options.idempotency_level, method.server_streaming),
+                        (up.input_type, up.output_type, up.options.idempotency_level, up.server_streaming),
+                        f"{service.name}.{method.name}",
+                    )
 
 
 class OverGrpc(UpstreamNumbered, unittest.TestCase):
