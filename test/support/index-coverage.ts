@@ -23,7 +23,8 @@
  *   allowed beside a bounded scan.
  * - A lookup is covered too: an index whose first two keys the query fixes to one value each (the
  *   tenant and a lookup key: a userName, an email) selects a handful of documents, so further
- *   predicates, even equalities on fields the index lacks, are filtered on those few.
+ *   predicates, even equalities on fields the index lacks, are filtered on those few; the sort
+ *   must still come from the index (a big group's members are not few).
  * - A query that bounds nothing (no filter, or only residual predicates; also a sort walked over a
  *   whole index) is a full scan: a violation unless the collection is listed in `allowFullScans`.
  *   A `count` without a filter is answered from collection metadata and is fine.
@@ -232,7 +233,15 @@ function coverBranch(branch: Branch, sort: [string, unknown][], indexes: IndexDe
   // lookup key such as a userName or an email) selects a handful of documents; whatever else the
   // query says is filtered on those few, and sorting them costs nothing.
   const point = (f: string) => branch.get(f) === "point";
-  if (indexes.some((i) => keysOf(i).length >= 2 && point(keysOf(i)[0]![0]) && point(keysOf(i)[1]![0]))) return undefined;
+  const lookup = (i: IndexDescription) => {
+    const keys = keysOf(i);
+    if (keys.length < 2 || !point(keys[0]![0]) || !point(keys[1]![0])) return false;
+    // The rest of the query is residual to this index; its sort must still come from it.
+    const fields = new Set(keys.map(([f]) => f));
+    const onIndex: Branch = new Map([...branch].map(([f, b]) => [f, fields.has(f) ? b : "residual"]));
+    return whyNotServed(onIndex, sort, keys) === undefined;
+  };
+  if (indexes.some(lookup)) return undefined;
   if (![...branch.values()].some((b) => b !== "residual")) {
     return { fullScan: true, why: "a full scan: nothing in the filter bounds an index" };
   }

@@ -8,7 +8,7 @@ import { GROUP_RESOURCE } from "../../domain/scim/schema.js";
 import { INDEX } from "./indexes.js";
 import { guard } from "./errors.js";
 import { escapeRegex } from "./scim-filter-query.js";
-import { formUpdate, fromResourceDoc, WITHOUT_FORM, type ResourceDoc } from "./scim-documents.js";
+import { formUpdate, fromResourceDoc, type ResourceDoc } from "./scim-documents.js";
 import { MongoScimResources } from "./scim-resources.js";
 
 /**
@@ -60,13 +60,13 @@ export class MongoScimGroupStore implements ScimGroupStore {
 
   async getInOrganization(organizationId: string, id: string): Promise<ScimGroupRecord | undefined> {
     // By _id alone (the _id index), the organization checked on the one document.
-    const doc = await guard(() => this.c.findOne({ _id: id }, { projection: WITHOUT_FORM }));
+    const doc = await guard(() => this.c.findOne({ _id: id }));
     const record = doc ? fromResourceDoc<ScimGroupRecord>(doc) : undefined;
     return record && record.organizationId === organizationId ? record : undefined;
   }
 
   async findByNameInOrganization(organizationId: string, displayNameKey: string): Promise<ScimGroupRecord[]> {
-    const docs = await guard(() => this.c.find({ organizationId, displayNameKey }, { projection: WITHOUT_FORM }).sort({ _id: 1 }).toArray());
+    const docs = await guard(() => this.c.find({ organizationId, displayNameKey }).sort({ _id: 1 }).toArray());
     return docs.map((d) => fromResourceDoc<ScimGroupRecord>(d));
   }
 
@@ -78,7 +78,7 @@ export class MongoScimGroupStore implements ScimGroupStore {
     const search = filter.search?.toLowerCase();
     const query: Record<string, unknown> = { organizationId, ...(Object.keys(id).length > 0 ? { _id: id } : {}) };
     if (search) query["$or"] = [{ displayNameKey: { $regex: escapeRegex(search) } }, { _id: { $regex: escapeRegex(search) } }];
-    const docs = await guard(() => this.c.find(query, { projection: WITHOUT_FORM }).sort({ organizationId: 1, _id: 1 }).limit(page.limit + 1).toArray());
+    const docs = await guard(() => this.c.find(query).sort({ organizationId: 1, _id: 1 }).limit(page.limit + 1).toArray());
     return toPage(docs.map((d) => fromResourceDoc<ScimGroupRecord>(d)), page.limit);
   }
 }
