@@ -469,6 +469,23 @@ describe.each(STORE_KINDS)("SCIM store contract (%s)", (kind) => {
       expect(back?.formerIdentities).toEqual([other, bob]);
     });
 
+    it("finds a member by former identity or email in one lookup", async () => {
+      const org = randomUUID();
+      const cfg = newId();
+      const former = { scimConfigurationId: cfg, userNameKey: "kim" };
+      const gone = memberRecord(org, { email: "kim@old.example.com", status: "left", formerIdentities: [former] });
+      const same = memberRecord(org, { email: "Kim@Example.com" });
+      const sameToo = memberRecord(org, { email: "kim@example.com" });
+      for (const m of [gone, same, sameToo, memberRecord(randomUUID(), { email: "kim@example.com" })]) await stores.members.create(m);
+      const both = await stores.members.findFormerOrEmail(org, former, "kim@example.com");
+      expect(both.former?.id).toBe(gone.id);
+      expect(both.byEmail.map((m) => m.id)).toEqual([same.id, sameToo.id].sort());
+      expect(await stores.members.findFormerOrEmail(org, { scimConfigurationId: cfg, userNameKey: "nobody" }, "")).toEqual({ byEmail: [] });
+      const emailOnly = await stores.members.findFormerOrEmail(org, { scimConfigurationId: newId(), userNameKey: "kim" }, "kim@old.example.com");
+      expect(emailOnly.former).toBeUndefined();
+      expect(emailOnly.byEmail.map((m) => m.id)).toEqual([gone.id]);
+    });
+
     it("updates the given fields only; updatedAt never moves backwards; unknown or foreign is undefined", async () => {
       const org = randomUUID();
       const m = memberRecord(org);

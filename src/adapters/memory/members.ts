@@ -38,6 +38,12 @@ export class MemoryMemberStore implements MemberStore {
     return [...(this.idsByEmail.get(`${organizationId}/${emailKey}`) ?? [])].sort().map((id) => copy(this.byId.get(id)!));
   }
 
+  async findFormerOrEmail(organizationId: string, identity: FormerIdentity, emailKey: string): Promise<{ former?: MemberRecord; byEmail: MemberRecord[] }> {
+    const former = await this.findFormer(organizationId, identity);
+    const byEmail = emailKey === "" ? [] : await this.findByEmail(organizationId, emailKey);
+    return former ? { former, byEmail } : { byEmail };
+  }
+
   async findFormer(organizationId: string, identity: FormerIdentity): Promise<MemberRecord | undefined> {
     const id = this.idByFormer.get(formerKey(organizationId, identity));
     return id === undefined ? undefined : this.get(organizationId, id);

@@ -55,6 +55,17 @@ export class MongoMemberStore implements MemberStore {
     return docs.map(fromMemberDoc);
   }
 
+  /** One query: `{organizationId, $or: [{formerKeys}, {emailKey}]}`, each branch on its index. */
+  async findFormerOrEmail(organizationId: string, identity: FormerIdentity, emailKey: string): Promise<{ former?: MemberRecord; byEmail: MemberRecord[] }> {
+    const key = formerKey(identity);
+    const query = emailKey === "" ? { organizationId, formerKeys: key } : { organizationId, $or: [{ formerKeys: key }, { emailKey }] };
+    // Sorted here: each $or branch walks its own index, and the order is only for a stable answer.
+    const docs = (await guard(() => this.c.find(query).toArray())).sort((a, b) => (a._id < b._id ? -1 : 1));
+    const former = docs.find((d) => d.formerKeys.includes(key));
+    const byEmail = emailKey === "" ? [] : docs.filter((d) => d.emailKey === emailKey).map(fromMemberDoc);
+    return former ? { former: fromMemberDoc(former), byEmail } : { byEmail };
+  }
+
   async findFormer(organizationId: string, identity: FormerIdentity): Promise<MemberRecord | undefined> {
     const doc = await guard(() => this.c.findOne({ organizationId, formerKeys: formerKey(identity) }));
     return doc ? fromMemberDoc(doc) : undefined;

@@ -6,7 +6,7 @@ import { ScimError } from "../scim/scim-error.js";
 import type { IdentityFacts } from "./identity-facts.js";
 import { memberNameKey } from "./member-list.js";
 import type { MemberStore, ScimUserStore } from "./ports.js";
-import type { FormerIdentity, MemberRecord, MemberStatus } from "./records.js";
+import type { FormerIdentity, MemberRecord, MemberStatus, ScimUserRecord } from "./records.js";
 
 /** The member a new User becomes an identity of. */
 export interface MemberChoice {
@@ -39,12 +39,13 @@ export class MemberAccounts {
    */
   async memberFor(configuration: ScimConfigurationRecord, userNameKey: string, facts: IdentityFacts): Promise<MemberChoice> {
     const { organizationId } = configuration;
-    const former = await this.members.findFormer(organizationId, { scimConfigurationId: configuration.id, userNameKey });
-    if (former) return { memberId: former.id, isNew: false };
     const emailKey = facts.email.toLowerCase();
+    // One query for both ways a member is found again: its former identity here, or its email.
+    const found = await this.members.findFormerOrEmail(organizationId, { scimConfigurationId: configuration.id, userNameKey }, emailKey);
+    if (found.former) return { memberId: found.former.id, isNew: false };
     if (emailKey !== "") {
       const linkable: MemberRecord[] = [];
-      for (const candidate of await this.members.findByEmail(organizationId, emailKey)) {
+      for (const candidate of found.byEmail) {
         const identities = (await this.users.listByMember(candidate.id)).filter((u) => u.organizationId === organizationId);
         if (identities.some((u) => u.scimConfigurationId === configuration.id)) continue;
         if (identities.length === 0 && candidate.formerIdentities.some((f) => f.scimConfigurationId === configuration.id)) {
@@ -73,12 +74,18 @@ export class MemberAccounts {
    * identities. Creates the member when it does not exist yet (a new member, or a crash between
    * storing a User and its member: the next write of that User repairs it).
    */
-  async refresh(configuration: ScimConfigurationRecord, memberId: string, change: { latest?: IdentityFacts; deleted?: FormerIdentity; provisioned?: FormerIdentity }): Promise<MemberRecord | undefined> {
+  async refresh(
+    configuration: ScimConfigurationRecord,
+    memberId: string,
+    change: { latest?: IdentityFacts; deleted?: FormerIdentity; provisioned?: FormerIdentity; firstIdentity?: ScimUserRecord },
+  ): Promise<MemberRecord | undefined> {
     const { organizationId } = configuration;
     const now = this.clock.now();
-    const identities = (await this.users.listByMember(memberId)).filter((u) => u.organizationId === organizationId);
+    // A member memberFor() just made up has exactly the identity being created and no record
+    // yet: nothing to read (two lookups less for each new User, the common case of provisioning).
+    const identities = change.firstIdentity ? [change.firstIdentity] : (await this.users.listByMember(memberId)).filter((u) => u.organizationId === organizationId);
     const status: MemberStatus = identities.length === 0 ? "left" : identities.some((u) => u.active) ? "active" : "suspended";
-    const existing = await this.members.get(organizationId, memberId);
+    const existing = change.firstIdentity ? undefined : await this.members.get(organizationId, memberId);
     if (!existing) {
       if (identities.length === 0) return undefined;
       const facts = change.latest ?? { email: "", fullName: "" };

@@ -120,6 +120,12 @@ export interface MemberStore {
   create(record: MemberRecord): Promise<void>;
   get(organizationId: string, id: string): Promise<MemberRecord | undefined>;
   findByEmail(organizationId: string, emailKey: string): Promise<MemberRecord[]>;
+  /**
+   * Both ways a new User finds its member again, in one lookup: the member that had this
+   * userName in this configuration (`former`), and the members with this email (`byEmail`; none
+   * when emailKey is "").
+   */
+  findFormerOrEmail(organizationId: string, identity: FormerIdentity, emailKey: string): Promise<{ former?: MemberRecord; byEmail: MemberRecord[] }>;
   /** The member that had this userName in this configuration before its identity was deleted. */
   findFormer(organizationId: string, identity: FormerIdentity): Promise<MemberRecord | undefined>;
   update(organizationId: string, id: string, changes: MemberChanges, now: Date): Promise<MemberRecord | undefined>;

@@ -15,7 +15,7 @@ import { caseKey } from "./identity-facts.js";
 import type { ListQuery, ListResult } from "./list-query.js";
 import type { MembershipStore, ScimGroupStore, ScimUserStore } from "./ports.js";
 import type { ScimGroupRecord, ScimUserRecord } from "./records.js";
-import { requireVersion, withVersionRetry, type VersionCondition } from "./versioned-write.js";
+import { requireVersion, ResourceWriteQueue, withVersionRetry, type VersionCondition } from "./versioned-write.js";
 
 /** A Group as the routes render it: the record, and its members when they were asked for. */
 export interface GroupView {
@@ -52,6 +52,9 @@ const notFound = (id: string) => new ScimError(404, undefined, `Group ${id} not 
  * changes, never member ids or values.
  */
 export class ScimGroups {
+  /** Writes to one resource queue up in this process (see ResourceWriteQueue). */
+  private readonly queue = new ResourceWriteQueue();
+
   constructor(private readonly deps: ScimGroupsDeps) {}
 
   async create(configuration: ScimConfigurationRecord, body: unknown, context: AuditContext): Promise<GroupView> {
@@ -88,6 +91,10 @@ export class ScimGroups {
 
   /** PUT: every writable attribute replaced; `members` given replaces the membership. */
   async replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean, context: AuditContext): Promise<GroupView> {
+    return this.queue.run(`${configuration.id}/${id}`, () => this.replaceNow(configuration, id, body, ifMatch, withMembers, context));
+  }
+
+  private async replaceNow(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean, context: AuditContext): Promise<GroupView> {
     let members: string[] | undefined;
     let before: ScimGroupRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
@@ -105,6 +112,10 @@ export class ScimGroups {
 
   /** PATCH: attribute operations on the group, member operations on its memberships. */
   async patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean, context: AuditContext): Promise<GroupView> {
+    return this.queue.run(`${configuration.id}/${id}`, () => this.patchNow(configuration, id, body, ifMatch, withMembers, context));
+  }
+
+  private async patchNow(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withMembers: boolean, context: AuditContext): Promise<GroupView> {
     let change: MembershipChange | undefined;
     let before: ScimGroupRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
@@ -131,6 +142,10 @@ export class ScimGroups {
   }
 
   async delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined, context: AuditContext): Promise<void> {
+    return this.queue.run(`${configuration.id}/${id}`, () => this.deleteNow(configuration, id, ifMatch, context));
+  }
+
+  private async deleteNow(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined, context: AuditContext): Promise<void> {
     const deleted = await withVersionRetry(ifMatch, async () => {
       const current = await this.current(configuration, id, ifMatch);
       return this.deps.groups.delete(configuration.id, id, current.version);

@@ -17,7 +17,7 @@ import type { ListQuery, ListResult } from "./list-query.js";
 import type { MemberAccounts } from "./member-accounts.js";
 import type { MembershipStore, ScimGroupStore, ScimUserStore } from "./ports.js";
 import type { ScimUserRecord } from "./records.js";
-import { requireVersion, withVersionRetry, type VersionCondition } from "./versioned-write.js";
+import { requireVersion, ResourceWriteQueue, withVersionRetry, type VersionCondition } from "./versioned-write.js";
 
 /** A User as the routes render it: the record, and its groups when they were asked for. */
 export interface UserView {
@@ -46,14 +46,17 @@ const notFound = (id: string) => new ScimError(404, undefined, `User ${id} not f
  * kept with the entry, and an update names the attributes that changed, never their values.
  */
 export class ScimUsers {
+  /** Writes to one resource queue up in this process (see ResourceWriteQueue). */
+  private readonly queue = new ResourceWriteQueue();
+
   constructor(private readonly deps: ScimUsersDeps) {}
 
   async create(configuration: ScimConfigurationRecord, body: unknown, context: AuditContext): Promise<UserView> {
     const { attributes } = readResourceInput(USER_RESOURCE, body);
     const userNameKey = caseKey(attributes["userName"]);
     const facts = identityFacts(attributes);
-    // Known before anything is written, so a duplicate leaves no member behind.
-    if (await this.findByUserName(configuration, userNameKey)) throw uniqueness();
+    // No lookup first: the store's unique key refuses a duplicate at the insert, and the member
+    // record is written only after the User, so a refused duplicate leaves nothing behind.
     const choice = await this.deps.accounts.memberFor(configuration, userNameKey, facts);
     const now = this.deps.clock.now();
     const record: ScimUserRecord = {
@@ -72,6 +75,7 @@ export class ScimUsers {
     await this.deps.accounts.refresh(configuration, record.memberId, {
       latest: facts,
       provisioned: { scimConfigurationId: configuration.id, userNameKey },
+      ...(choice.isNew ? { firstIdentity: record } : {}),
     });
     await this.record(context, AUDIT_ACTION.userCreate, record);
     return { record, groups: [] };
@@ -91,6 +95,10 @@ export class ScimUsers {
 
   /** PUT: every writable attribute replaced (an omitted `active` keeps its value). */
   async replace(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean, context: AuditContext): Promise<UserView> {
+    return this.queue.run(`${configuration.id}/${id}`, () => this.replaceNow(configuration, id, body, ifMatch, withGroups, context));
+  }
+
+  private async replaceNow(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean, context: AuditContext): Promise<UserView> {
     let before: ScimUserRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
       const current = (before = await this.current(configuration, id, ifMatch));
@@ -104,6 +112,10 @@ export class ScimUsers {
 
   /** PATCH (RFC 7644 §3.5.2, with the identity providers' documented forms). */
   async patch(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean, context: AuditContext): Promise<UserView> {
+    return this.queue.run(`${configuration.id}/${id}`, () => this.patchNow(configuration, id, body, ifMatch, withGroups, context));
+  }
+
+  private async patchNow(configuration: ScimConfigurationRecord, id: string, body: unknown, ifMatch: VersionCondition | undefined, withGroups: boolean, context: AuditContext): Promise<UserView> {
     let before: ScimUserRecord | undefined;
     const record = await withVersionRetry(ifMatch, async () => {
       const current = (before = await this.current(configuration, id, ifMatch));
@@ -119,6 +131,10 @@ export class ScimUsers {
 
   /** DELETE: the identity and its memberships go; the member is LEFT when it was its last identity. */
   async delete(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined, context: AuditContext): Promise<void> {
+    return this.queue.run(`${configuration.id}/${id}`, () => this.deleteNow(configuration, id, ifMatch, context));
+  }
+
+  private async deleteNow(configuration: ScimConfigurationRecord, id: string, ifMatch: VersionCondition | undefined, context: AuditContext): Promise<void> {
     const deleted = await withVersionRetry(ifMatch, async () => {
       const current = await this.current(configuration, id, ifMatch);
       return this.deps.users.delete(configuration.id, id, current.version);

@@ -13,7 +13,35 @@ export function requireVersion(ifMatch: VersionCondition | undefined, version: n
 }
 
 /** How many times a write based on a version another writer overtook is recomputed and retried. */
-const ATTEMPTS = 20;
+const ATTEMPTS = 50;
+
+/**
+ * Writes to one resource, one after another within this process. Identity providers send bursts
+ * of changes to one resource (Entra's membership batches, Okta's group pushes); run together they
+ * would each read the same version and all but one would have to recompute and retry, so n
+ * concurrent writers cost about n²/2 attempts. Queued, each lands on its first attempt. Writers
+ * on other replicas still race, and the versioned write below settles that.
+ */
+export class ResourceWriteQueue {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    // Forget the key once its last queued write is done, so the map holds only pending work.
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+
+  /** Resources with writes pending (for tests). */
+  get size(): number {
+    return this.tails.size;
+  }
+}
 
 /**
  * Optimistic concurrency for read-modify-write (no transactions): `attempt` reads the current
@@ -26,8 +54,8 @@ export async function withVersionRetry<T>(ifMatch: VersionCondition | undefined,
     const result = await attempt();
     if (result !== "stale") return result;
     if (ifMatch !== undefined) throw new ScimError(412, undefined, "The resource was modified by another request since the version If-Match names; read it again and retry.");
-    // A little jitter keeps a burst of writers on one resource from colliding in lockstep.
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 ** i)));
+    // Jittered backoff keeps writers on one resource (across replicas) from colliding in lockstep.
+    await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** i)));
   }
   throw new ScimError(409, undefined, "The resource is being modified by many requests at once; retry.");
 }
