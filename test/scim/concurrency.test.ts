@@ -14,6 +14,14 @@ const IN_FLIGHT = 50;
 /** Tests that write thousands of resources: FerretDB, which uses no index, needs far longer than the memory store. */
 const LARGE_TIMEOUT_MS = 180_000;
 
+/**
+ * Membership changes in the big test, per store. FerretDB (the MongoDB-wire stand-in here) uses
+ * no index, so every query scans and the cost of this test grows with the square of its size;
+ * the memory store runs the full 1,000, FerretDB the same property at 200 (real MongoDB serves
+ * these queries from the indexes the index-coverage test checks).
+ */
+const MEMBERSHIP_CHANGES = { memory: 1000, mongodb: 200 } as const;
+
 describe.each(STORE_KINDS)("concurrency (%s)", (store) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -34,11 +42,12 @@ describe.each(STORE_KINDS)("concurrency (%s)", (store) => {
     });
   };
 
-  it("1,000 concurrent membership PATCHes on one group leave exactly the expected members", async () => {
+  const changes = MEMBERSHIP_CHANGES[store];
+  it(`${changes} concurrent membership PATCHes on one group leave exactly the expected members`, async () => {
     const c = await newClient(server);
-    const users = await createUsers(c, "member", 1000);
-    const toAdd = users.slice(0, 500);
-    const toRemove = users.slice(500);
+    const users = await createUsers(c, "member", changes);
+    const toAdd = users.slice(0, changes / 2);
+    const toRemove = users.slice(changes / 2);
     const group = await c.createGroup({ displayName: "Busy", members: toRemove.map((value) => ({ value })) });
     expect(await c.memberIds(group.id)).toEqual([...toRemove].sort());
 
@@ -52,7 +61,7 @@ describe.each(STORE_KINDS)("concurrency (%s)", (store) => {
       return i % 4 === 1 ? [{ op: "remove", path: `members[value eq "${value}"]` }] : [{ op: "Remove", path: "members", value: [{ value }] }];
     };
     const statuses = await inBatches(
-      Array.from({ length: 1000 }, (_, i) => async () => {
+      Array.from({ length: changes }, (_, i) => async () => {
         const res = await c.call("PATCH", `/Groups/${group.id}?excludedAttributes=members`, { schemas: [PATCH_OP], Operations: operationsFor(i) });
         return res.status;
       }),
@@ -62,9 +71,9 @@ describe.each(STORE_KINDS)("concurrency (%s)", (store) => {
     expect(await c.memberIds(group.id)).toEqual([...toAdd].sort());
     // Every change bumped the version once: none was lost.
     const final = await c.call("GET", `/Groups/${group.id}?excludedAttributes=members`);
-    expect(final.body.meta.version).toBe(`W/"${1 + 1000}"`);
+    expect(final.body.meta.version).toBe(`W/"${1 + changes}"`);
     // Each user sees its group (or not) through the computed `groups`.
-    const [added, removed] = await Promise.all([c.call("GET", `/Users/${toAdd[123]}`), c.call("GET", `/Users/${toRemove[123]}`)]);
+    const [added, removed] = await Promise.all([c.call("GET", `/Users/${toAdd[77]}`), c.call("GET", `/Users/${toRemove[77]}`)]);
     expect(added.body.groups.map((g: any) => g.value)).toEqual([group.id]);
     expect(removed.body.groups ?? []).toEqual([]);
   }, LARGE_TIMEOUT_MS);

@@ -1,6 +1,6 @@
 /**
  * Cursor paging (draft-ietf-scim-cursor-pagination; scim.md "Lists") through the real /scim/v2:
- * walking 600 users 50 at a time while other clients create and delete users never skips or
+ * walking hundreds of users 50 at a time while other clients create and delete users never skips or
  * repeats a user that existed throughout; nextCursor / previousCursor; totalResults on cursor
  * pages; malformed and foreign cursors are 400 invalidCursor; count above 1,000 is clamped.
  */
@@ -11,6 +11,12 @@ import { BULK_REQUEST, expectScimError, inBatches, newClient, USER_SCHEMA, type 
 const PAGE = 50;
 /** Tests that write thousands of resources: FerretDB, which uses no index, needs far longer than the memory store. */
 const LARGE_TIMEOUT_MS = 180_000;
+
+/**
+ * Users in the walk test, per store: FerretDB uses no index, so every query scans and creating
+ * users costs more the more there are; the memory store walks 600, FerretDB 200.
+ */
+const WALK_USERS = { memory: 600, mongodb: 200 } as const;
 
 describe.each(STORE_KINDS)("cursor walk (%s)", (store) => {
   let server: TestServer;
@@ -44,9 +50,9 @@ describe.each(STORE_KINDS)("cursor walk (%s)", (store) => {
   };
   const idsOf = (body: any): string[] => (body.Resources as { id: string }[]).map((r) => r.id);
 
-  it("walks 600 users while others create and delete: none that existed throughout is skipped or repeated", async () => {
+  it(`walks ${WALK_USERS[store]} users while others create and delete: none that existed throughout is skipped or repeated`, async () => {
     const c = await newClient(server);
-    const initial = await createUsers(c, "walk", 600);
+    const initial = await createUsers(c, "walk", WALK_USERS[store]);
     // Deleted during the walk: every fifth user, ahead of and behind the cursor alike.
     const doomed = new Set(initial.filter((_, i) => i % 5 === 2));
     const stable = initial.filter((id) => !doomed.has(id));
@@ -88,7 +94,7 @@ describe.each(STORE_KINDS)("cursor walk (%s)", (store) => {
     }
     await churn;
     expect(churnDone).toBe(true);
-    expect(pages).toBeGreaterThanOrEqual(480 / PAGE);
+    expect(pages).toBeGreaterThanOrEqual((WALK_USERS[store] * 0.8) / PAGE);
 
     expect(new Set(seen).size, "no user is repeated").toBe(seen.length);
     const seenSet = new Set(seen);
@@ -143,7 +149,9 @@ describe.each(STORE_KINDS)("cursor walk (%s)", (store) => {
       expect(idsOf(next.body)).toEqual(all.slice(7, 14));
     });
 
-    it("count above 1,000 is clamped to 1,000; count=0 gives totalResults only", async () => {
+    // Clamping happens in the list parameters, before any store: one store shows it (on FerretDB,
+    // 1,005 users cost minutes of scans and show nothing more).
+    if (store === "memory") it("count above 1,000 is clamped to 1,000; count=0 gives totalResults only", async () => {
       const many = await newClient(server);
       await createUsers(many, "clamp", 1005);
       const cursorPage = await page(many, "cursor=&count=5000");
