@@ -57,7 +57,7 @@ export async function startFerretDbOnPostgres(binDir: string): Promise<FerretDbO
     const settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off", `unix_socket_directories=${dir}`];
     postgres = spawn(join(binDir, "postgres"), ["-D", join(dir, "data"), "-p", String(pgPort), ...settings.flatMap((s) => ["-c", s])], { ...as, cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
     await waitForPort(pgPort, postgres, "postgres");
-    const version = execFileSync(join(binDir, "postgres"), ["--version"], { encoding: "utf8" }).trim().replace(/^postgres \(PostgreSQL\) /, "");
+    const version = /\d+(\.\d+)*/.exec(execFileSync(join(binDir, "postgres"), ["--version"], { encoding: "utf8" }))?.[0] ?? "unknown version";
     const port = await freePort();
     // The `postgres` database exists after initdb; FerretDB keeps its own schemas inside it.
     ferret = spawn(
