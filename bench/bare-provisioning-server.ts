@@ -7,7 +7,16 @@ import { MongoClient } from "mongodb";
 import { createBareProvisioning } from "./bare-provisioning.js";
 import { printReady } from "./protocol.js";
 
-const client = new MongoClient(process.env.MONGODB_URI!, { serverSelectionTimeoutMS: 30_000, socketTimeoutMS: 60_000 });
+// The driver settings of the service's createMongoStores (timeouts, 1 s heartbeats), so the driver
+// does the same work per command on both sides.
+const timeoutMs = Number(process.env.DB_TIMEOUT_MS ?? 5000);
+const client = new MongoClient(process.env.MONGODB_URI!, {
+  serverSelectionTimeoutMS: timeoutMs,
+  connectTimeoutMS: timeoutMs,
+  socketTimeoutMS: timeoutMs,
+  heartbeatFrequencyMS: 1000,
+  appName: "bench-bare-provisioning",
+});
 await client.connect();
 const handle = createBareProvisioning(client.db(process.env.MONGODB_DB!));
 const server = http.createServer({ keepAliveTimeout: 60_000 }, handle);
