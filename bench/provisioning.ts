@@ -43,6 +43,8 @@ export interface ProvisioningResult {
   operations: SameOperations;
   /** Users per side per round. */
   usersPerRound: number;
+  /** Whether the collections kept the users of earlier rounds (else fresh each round). */
+  cumulative: boolean;
   /** Our service's RSS after each of its loads (MiB): flat when it keeps no per-user state. */
   oursRssAfterRoundMb: number[];
   /** CPU time each server process spent per POST, ms, one value per round. */
@@ -131,6 +133,7 @@ export async function measureProvisioning(options: ProvisioningOptions): Promise
       comparison,
       operations,
       usersPerRound,
+      cumulative: options.cumulative,
       oursRssAfterRoundMb,
       oursCpuMsPerPost: spreadOf(cpuPerPost.ours),
       baseCpuMsPerPost: spreadOf(cpuPerPost.base),

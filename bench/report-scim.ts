@@ -49,8 +49,11 @@ export function renderProvisioning(p: ProvisioningVerdict, connections: number):
   lines.push(
     `${count(rounds * r.usersPerRound)} users per side, created by ${connections} concurrent clients in ${rounds} interleaved rounds of ` +
       `${count(r.usersPerRound)} (alternating which side goes first) on ${p.database}, after an unmeasured warm-up. Each side has its own ` +
-      `database and server process; every round starts from fresh \`scim_users\` and \`members\` collections with the service's indexes, ` +
-      `because FerretDB scans on every lookup (see below). The baseline is a plain \`node:http\` handler that parses the JSON and sends ` +
+      `database and server process; ` +
+      (r.cumulative
+        ? `the collections keep every round's users (BENCH_PROVISION_CUMULATIVE=1), so late rounds write into ${count(rounds * r.usersPerRound)}-document collections that FerretDB scans on every lookup. `
+        : `every round starts from fresh \`scim_users\` and \`members\` collections with the service's indexes, because FerretDB scans on every lookup (see below). `) +
+      `The baseline is a plain \`node:http\` handler that parses the JSON and sends ` +
       `the database the same commands, checked this run (table below). Bodies: Okta's and Entra ID's documented create requests ` +
       `(enterprise extension, emails, Entra's addresses, phones and manager), each userName new. Ratios are **median (min–max)** over ` +
       `the rounds; POST/s and latency (ms) are medians of the rounds; CPU is each server process's user+system time per POST. ` +

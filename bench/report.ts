@@ -40,8 +40,8 @@ export interface RunInfo {
   largeSize: number;
   /** 1-minute load average at the start and at the end: other work on the machine widens every spread. */
   loadAverage: [start: number, end: number];
-  /** Wall time of each part of the run, in order. */
-  phases: { name: string; seconds: number }[];
+  /** Wall time of each part of the run, in order, with the 1-minute load average at its end. */
+  phases: { name: string; seconds: number; loadAverage: number }[];
 }
 
 /** The SCIM wing's rows (issue 11) and the rows later issues will add. */
@@ -68,10 +68,10 @@ export function renderResults(info: RunInfo, loads: LoadRow[], growth: GrowthVer
     ``,
     `${info.started.toISOString().slice(0, 16).replace("T", " ")} UTC, ${cpus().length} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), ` +
       `Node ${process.version}, ${info.database}; ${minutes.toFixed(1)} minutes; load average ${info.loadAverage[0].toFixed(1)} at the start, ` +
-      `${info.loadAverage[1].toFixed(1)} at the end (the bench runs about three busy processes: a figure well above 3 means other work shared the machine). ` +
+      `${info.loadAverage[1].toFixed(1)} at the end (the bench keeps about three processes busy, four in the provisioning row where FerretDB and PostgreSQL both work: a figure well above that means other work shared the machine). ` +
       `Verdict: ${missed.length === 0 ? "every target met" : `${missed.length} target(s) missed: ${missed.join("; ")}`}.`,
     ``,
-    `Timings: ${info.phases.map((p) => `${p.name} ${(p.seconds / 60).toFixed(1)} min`).join("; ")}.`,
+    `Timings (1-minute load average at the end of each): ${info.phases.map((p) => `${p.name} ${(p.seconds / 60).toFixed(1)} min (${p.loadAverage.toFixed(1)})`).join("; ")}.`,
     ``,
     `## Ours against the baseline, same database, same run`,
     ``,

@@ -13,14 +13,13 @@ import { loadavg } from "node:os";
 import { generateToken, API_KEY } from "../src/domain/secret-token.js";
 import { startFerretDb, type RunningFerretDb } from "../test/support/ferretdb.js";
 import { compare, type CompareOptions } from "./compare.js";
-import { postgresBinDir, startFerretDbOnPostgres, type FerretDbOnPostgres } from "./ferretdb-postgres.js";
 import { LATER_ROWS } from "./later-rows.js";
 import { measureMemoryGrowth } from "./memory-growth.js";
 import { killChildren, log, startChild } from "./processes.js";
 import type { BaselineReady, LoadSpec, OursReady } from "./protocol.js";
-import { measureProvisioning } from "./provisioning.js";
+import { measureProvisioningRow } from "./provisioning-row.js";
 import { renderResults, type GrowthVerdict, type LoadRow, type LoadTarget } from "./report.js";
-import type { ProvisioningTarget, ProvisioningVerdict, ScimGrowthVerdict } from "./report-scim.js";
+import type { ScimGrowthVerdict } from "./report-scim.js";
 import { measureScimGrowth } from "./scim-growth.js";
 import { seedThroughStore } from "./seed.js";
 
@@ -33,11 +32,6 @@ const GROWTH_LARGE = Number(process.env.BENCH_GROWTH_SIZE ?? 100_000);
 /** Time at 100,000 configurations / time at 1,000, for a List page. */
 const GROWTH_MAX_RATIO = 1.5;
 const READS: LoadTarget = { rps: 0.9, p99: 1.3 };
-/** Issue 11: users per side, created in rounds of PROVISION_USERS / PROVISION_ROUNDS. */
-const PROVISION_USERS = Number(process.env.BENCH_PROVISION_USERS ?? 10_000);
-const PROVISION_ROUNDS = Number(process.env.BENCH_PROVISION_ROUNDS ?? 10);
-const PROVISION_WARMUP = Number(process.env.BENCH_PROVISION_WARMUP ?? 200);
-const PROVISION: ProvisioningTarget = { rps: 0.8, p99: 1.3, rssMb: 300 };
 /** Issue 11: time at 100,000 users (members) / time at 1,000 users (10 members). */
 const SCIM_GROWTH_MAX_RATIO = 1.5;
 const SCIM_SMALL_GROUP = 10;
@@ -45,20 +39,19 @@ const SCIM_SMALL_GROUP = 10;
 const SCIM_RATE = { SCIM_RATE_PER_SECOND: "100000", SCIM_RATE_BURST: "1000000" };
 
 let ferret: RunningFerretDb | undefined;
-let ferretOnPostgres: FerretDbOnPostgres | undefined;
 
 async function main(): Promise<number> {
   const started = new Date();
   const loadAtStart = loadavg()[0]!;
   if (ROUNDS < 5) log(`BENCH_ROUNDS=${ROUNDS}: fewer than 5 rounds, a single odd round can move the median`);
 
-  const phases: { name: string; seconds: number }[] = [];
+  const phases: { name: string; seconds: number; loadAverage: number }[] = [];
   const phase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     const t = performance.now();
     try {
       return await run();
     } finally {
-      phases.push({ name, seconds: (performance.now() - t) / 1000 });
+      phases.push({ name, seconds: (performance.now() - t) / 1000, loadAverage: loadavg()[0]! });
     }
   };
 
@@ -144,10 +137,10 @@ async function main(): Promise<number> {
     { rps: 0.9 },
   );
   // LATER_ROWS (bench/later-rows.ts): issue 13's token rows go here, beside the token-verification pair above.
-  phases.push({ name: "management and token rows (FerretDB, SQLite)", seconds: (performance.now() - loadRowsStarted) / 1000 });
+  phases.push({ name: "management and token rows (FerretDB, SQLite)", seconds: (performance.now() - loadRowsStarted) / 1000, loadAverage: loadavg()[0]! });
 
   // LATER_ROWS: issue 12's audit row reuses measureProvisioning's rounds (see bench/later-rows.ts).
-  const provisioning = await phase("provisioning (FerretDB, PostgreSQL)", () => provision());
+  const provisioning = await phase("provisioning (FerretDB, PostgreSQL)", () => measureProvisioningRow(CONNECTIONS));
 
   const results = renderResults(
     {
@@ -178,50 +171,6 @@ async function main(): Promise<number> {
   return missed || failed ? 1 : 0;
 }
 
-/**
- * The provisioning row on MONGODB_URI when given, else on FerretDB's PostgreSQL backend (the
- * SQLite one would take hours: see bench/ferretdb-postgres.ts); without PostgreSQL it is not run.
- */
-async function provision(): Promise<ProvisioningVerdict> {
-  let uri = process.env.MONGODB_URI;
-  let database = "MongoDB at MONGODB_URI";
-  if (!uri) {
-    const binDir = postgresBinDir();
-    if (!binDir) {
-      const why = "no PostgreSQL found (initdb and postgres in PATH, /usr/lib/postgresql/*/bin or BENCH_PG_BIN) for FerretDB's PostgreSQL backend; on SQLite the row would take hours.";
-      log(`provisioning not measured: ${why}`);
-      return { ran: false, why, target: PROVISION };
-    }
-    log("starting FerretDB on PostgreSQL");
-    ferretOnPostgres = await startFerretDbOnPostgres(binDir);
-    uri = ferretOnPostgres.uri;
-    database = ferretOnPostgres.description;
-  }
-  try {
-    const result = await measureProvisioning({
-      uri,
-      databasePrefix: `bench_${Date.now()}`,
-      users: PROVISION_USERS,
-      rounds: PROVISION_ROUNDS,
-      connections: CONNECTIONS,
-      warmupUsers: PROVISION_WARMUP,
-      cumulative: process.env.BENCH_PROVISION_CUMULATIVE === "1",
-    });
-    const c = result.comparison;
-    return {
-      ran: true,
-      result,
-      database,
-      target: PROVISION,
-      throughputMet: c.rpsRatio.median >= PROVISION.rps && c.p99Ratio.median <= PROVISION.p99,
-      rssMet: result.oursPeakRssMb < PROVISION.rssMb,
-    };
-  } finally {
-    await ferretOnPostgres?.destroy();
-    ferretOnPostgres = undefined;
-  }
-}
-
 function side(child: ChildProcess, spec: LoadSpec) {
   return { process: child, spec };
 }
@@ -229,7 +178,6 @@ function side(child: ChildProcess, spec: LoadSpec) {
 async function cleanup(): Promise<void> {
   killChildren();
   await ferret?.destroy();
-  await ferretOnPostgres?.destroy();
 }
 
 main().then(
