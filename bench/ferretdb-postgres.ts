@@ -1,8 +1,8 @@
 /**
  * FerretDB v1.24.2 on its PostgreSQL backend, for the provisioning row. Both FerretDB backends
  * use no index, but they scan at very different speeds: measured on this machine, a findOne that
- * matches nothing among 2,000 documents of a SCIM User's size takes ~200 ms on SQLite and ~5 ms
- * on PostgreSQL (10,000: ~22 ms), because PostgreSQL evaluates the pushed-down equality in its
+ * matches nothing among 1,000 documents of 1.5 KB (a SCIM User is 1.7 to 3 KB) takes ~100 ms on
+ * SQLite and ~4 ms on PostgreSQL (10,000 on PostgreSQL: ~22 ms), because PostgreSQL evaluates the pushed-down equality in its
  * own sequential scan where SQLite's handler decodes every document in Go. A POST /Users sends six
  * such reads, so 10,000 users a side would take hours on SQLite and takes minutes here.
  *

@@ -127,7 +127,7 @@ const FERRETDB_SCOPE = [
     `checked, not timed: \`test/support/index-coverage.ts\` records every query the Mongo adapter sends and fails when one ` +
     `is not served by an index the adapter creates.`,
   `- The provisioning row runs on FerretDB's PostgreSQL backend, which scans too but inside PostgreSQL: a findOne that matches ` +
-    `nothing among 2,000 documents of a SCIM User's size took ~200 ms on SQLite and ~5 ms on PostgreSQL here (10,000: ~22 ms). ` +
+    `nothing among 1,000 documents of 1.5 KB (a SCIM User is 1.7 to 3 KB) took ~100 ms on SQLite and ~4 ms on PostgreSQL here (10,000 on PostgreSQL: ~22 ms). ` +
     `A POST /Users sends six reads and every one scans (none filters on \`_id\` alone), so on SQLite 10,000 users a side would take hours. ` +
     `Even on PostgreSQL a collection that kept growing would make the late rounds measure the scans, so each round starts ` +
     `from fresh collections (\`BENCH_PROVISION_CUMULATIVE=1\` keeps them).`,
