@@ -4,5 +4,6 @@
  */
 export { createMemoryStores } from "../src/adapters/memory/index.js";
 export { createMongoStores } from "../src/adapters/mongo/connection.js";
+export { ensureIndexes } from "../src/adapters/mongo/indexes.js";
 export type { Stores } from "../src/domain/ports.js";
 export type { ScimConfigurationRecord } from "../src/domain/records.js";

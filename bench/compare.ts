@@ -47,15 +47,48 @@ export interface Comparison {
 }
 
 export async function compare(ours: Side, base: Side, options: CompareOptions): Promise<Comparison> {
-  for (const side of [ours, base]) await runLoad({ ...side.spec, durationS: options.warmupSeconds } as LoadSpec);
-  resetPeakRss(ours.process);
-  resetPeakRss(base.process);
+  const timed = (side: Side): RoundSide => ({
+    process: side.process,
+    warmup: { ...side.spec, durationS: options.warmupSeconds } as LoadSpec,
+    round: () => ({ ...side.spec, durationS: options.roundSeconds }) as LoadSpec,
+  });
+  return compareRounds(timed(ours), timed(base), { rounds: options.rounds, peakRssFrom: "warm-up" });
+}
+
+/** One side of compareRounds: the loads it runs, which may differ from round to round. */
+export interface RoundSide {
+  process: ChildProcess;
+  /** Run once before the rounds, unmeasured. */
+  warmup?: LoadSpec;
+  /** The load of round `round` (0-based). */
+  round: (round: number) => LoadSpec;
+}
+
+export interface RoundsOptions {
+  rounds: number;
+  /** Peak RSS since the end of the warm-up, or since the server process started. */
+  peakRssFrom: "warm-up" | "start";
+  /** Before each round, both sides idle (e.g. fresh collections for each round). */
+  beforeRound?: (round: number) => Promise<void>;
+  /** After each load, its side idle (progress, checks of what the load stored). */
+  afterLoad?: (label: "ours" | "base", round: number, result: LoadResult) => void | Promise<void>;
+}
+
+/** The rounds of `compare`, with any loads: each round runs both sides, alternating which goes first. */
+export async function compareRounds(ours: RoundSide, base: RoundSide, options: RoundsOptions): Promise<Comparison> {
+  for (const side of [ours, base]) if (side.warmup) await runLoad(side.warmup);
+  if (options.peakRssFrom === "warm-up") {
+    resetPeakRss(ours.process);
+    resetPeakRss(base.process);
+  }
   const results = { ours: [] as LoadResult[], base: [] as LoadResult[] };
   for (let round = 0; round < options.rounds; round++) {
+    await options.beforeRound?.(round);
     const order = round % 2 === 0 ? (["ours", "base"] as const) : (["base", "ours"] as const);
     for (const label of order) {
-      const side = label === "ours" ? ours : base;
-      results[label].push(await runLoad({ ...side.spec, durationS: options.roundSeconds } as LoadSpec));
+      const result = await runLoad((label === "ours" ? ours : base).round(round));
+      results[label].push(result);
+      await options.afterLoad?.(label, round, result);
     }
   }
   const o = results.ours;

@@ -1,17 +1,19 @@
 /**
  * The load generator, in a process of its own so that it does not share an event loop with the
- * server it measures. HTTP/1.1 JSON goes through autocannon; gRPC over h2c through a loop of
- * Connect gRPC clients sharing one HTTP/2 session, as a gRPC client would. Reads a LoadSpec as
- * JSON from argv[2] and prints a LoadResult as JSON.
+ * server it measures. HTTP/1.1 JSON goes through autocannon (for a duration, or a number of
+ * provisioning POSTs each with a new user); gRPC over h2c through a loop of Connect gRPC clients
+ * sharing one HTTP/2 session, as a gRPC client would. Reads a LoadSpec as JSON from argv[2] and
+ * prints a LoadResult as JSON.
  */
 import autocannon from "autocannon";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { OrganizationService } from "../gen/gitpod/v1/organization_pb.js";
 import type { LoadResult, LoadSpec } from "./protocol.js";
+import { userBody } from "./user-bodies.js";
 
 const spec = JSON.parse(process.argv[2]!) as LoadSpec;
-const result = spec.kind === "http" ? await runHttp(spec) : await runGrpc(spec);
+const result = spec.kind === "http" ? await runHttp(spec) : spec.kind === "provision" ? await runProvision(spec) : await runGrpc(spec);
 process.stdout.write(JSON.stringify(result) + "\n");
 process.exit(0);
 
@@ -35,6 +37,29 @@ async function runHttp(spec: Extract<LoadSpec, { kind: "http" }>): Promise<LoadR
     ],
   };
   opts.duration = spec.durationS ?? 5;
+  return measure(opts);
+}
+
+/** Exactly `users` POSTs (autocannon's `amount`, shared out over the connections), each a new user. */
+async function runProvision(spec: Extract<LoadSpec, { kind: "provision" }>): Promise<LoadResult> {
+  let next = 0;
+  const opts: autocannon.Options = {
+    url: spec.url,
+    method: "POST",
+    connections: spec.connections,
+    amount: spec.users,
+    // autocannon notices that the last response came only at its next sample tick (every
+    // second by default): a round of a few seconds would be timed up to a second long.
+    sampleInt: 20,
+    // FerretDB scans on every lookup: late in a 10,000-user run one POST can take seconds.
+    timeout: 60,
+    headers: { "content-type": "application/scim+json", authorization: `Bearer ${spec.token}` },
+    requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify(userBody(spec.run, next++)) }) }],
+  };
+  return measure(opts);
+}
+
+async function measure(opts: autocannon.Options): Promise<LoadResult> {
   const started = performance.now();
   const r = await autocannon(opts);
   const seconds = (performance.now() - started) / 1000;

@@ -31,6 +31,14 @@ export async function startChild<T>(script: string, env: Record<string, string>)
   return { child, ready };
 }
 
+/** Stops one server started by startChild (a row's own servers, once the row is done). */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
 /** Kills every server started by startChild (and only those). */
 export function killChildren(): void {
   for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
@@ -50,6 +58,19 @@ export function rssMb(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
+}
+
+/** CPU time (user + system) the process has used so far, in ms (Linux clock ticks of 10 ms). */
+export function cpuMs(child: ChildProcess): number {
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Current RSS of the process in MiB. */
+export function currentRssMb(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
 }
 
 export function log(message: string): void {

@@ -7,6 +7,11 @@ export interface OursReady {
   port: number;
 }
 
+/** The bare provisioning baseline's one port (HTTP/1.1). */
+export interface BareProvisioningReady {
+  port: number;
+}
+
 export interface BaselineReady {
   /** HTTP/1.1: the bare Connect handler and the bare /verify route. */
   h1Port: number;
@@ -38,6 +43,17 @@ export type LoadSpec =
       bodies: string[];
       connections: number;
       durationS?: number;
+    }
+  | {
+      /** POST /scim/v2/Users of `users` new users (user-bodies.ts), each userName once. */
+      kind: "provision";
+      url: string;
+      /** The SCIM bearer token. */
+      token: string;
+      connections: number;
+      users: number;
+      /** Tells this load's users apart from every other load's (rounds, sides, warm-up). */
+      run: string;
     }
   | {
       kind: "grpc";

@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: starts FerretDB (or uses MONGODB_URI), the service and a bare baseline, and
+ * `npm run bench`: first, in process, List pages and the SCIM operations of the memory store at
+ * two sizes; then starts FerretDB (or uses MONGODB_URI), the service and a bare baseline, and
  * drives both with a load generator in a separate process, interleaved round by round; then
- * times List pages of the memory store at two sizes. Prints the tables, writes bench/results.md
- * and exits 1 only when a target is missed in the median over rounds (or our requests failed).
+ * provisioning through POST /scim/v2/Users against a bare baseline, on FerretDB's PostgreSQL
+ * backend. Prints the tables, writes bench/results.md and exits 1 only when a target is missed
+ * in the median over rounds (or our requests failed).
  */
 import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -11,10 +13,14 @@ import { loadavg } from "node:os";
 import { generateToken, API_KEY } from "../src/domain/secret-token.js";
 import { startFerretDb, type RunningFerretDb } from "../test/support/ferretdb.js";
 import { compare, type CompareOptions } from "./compare.js";
+import { LATER_ROWS } from "./later-rows.js";
 import { measureMemoryGrowth } from "./memory-growth.js";
 import { killChildren, log, startChild } from "./processes.js";
 import type { BaselineReady, LoadSpec, OursReady } from "./protocol.js";
+import { measureProvisioningRow } from "./provisioning-row.js";
 import { renderResults, type GrowthVerdict, type LoadRow, type LoadTarget } from "./report.js";
+import type { ScimGrowthVerdict } from "./report-scim.js";
+import { measureScimGrowth } from "./scim-growth.js";
 import { seedThroughStore } from "./seed.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -26,6 +32,11 @@ const GROWTH_LARGE = Number(process.env.BENCH_GROWTH_SIZE ?? 100_000);
 /** Time at 100,000 configurations / time at 1,000, for a List page. */
 const GROWTH_MAX_RATIO = 1.5;
 const READS: LoadTarget = { rps: 0.9, p99: 1.3 };
+/** Issue 11: time at 100,000 users (members) / time at 1,000 users (10 members). */
+const SCIM_GROWTH_MAX_RATIO = 1.5;
+const SCIM_SMALL_GROUP = 10;
+/** The service's per-configuration SCIM rate limit stays on, above anything a row reaches. */
+const SCIM_RATE = { SCIM_RATE_PER_SECOND: "100000", SCIM_RATE_BURST: "1000000" };
 
 let ferret: RunningFerretDb | undefined;
 
@@ -34,10 +45,26 @@ async function main(): Promise<number> {
   const loadAtStart = loadavg()[0]!;
   if (ROUNDS < 5) log(`BENCH_ROUNDS=${ROUNDS}: fewer than 5 rounds, a single odd round can move the median`);
 
-  // First, while nothing else of the bench runs: the in-process growth measurement.
+  const phases: { name: string; seconds: number; loadAverage: number }[] = [];
+  const phase = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await run();
+    } finally {
+      phases.push({ name, seconds: (performance.now() - t) / 1000, loadAverage: loadavg()[0]! });
+    }
+  };
+
+  // First, while nothing else of the bench runs: the in-process growth measurements.
   log(`growth: memory store List pages at ${GROWTH_SMALL} and ${GROWTH_LARGE} configurations`);
-  const growthRows = await measureMemoryGrowth({ smallSize: GROWTH_SMALL, largeSize: GROWTH_LARGE, rounds: ROUNDS, minSampleMs: 300 });
+  const growthRows = await phase("memory growth, List pages", () => measureMemoryGrowth({ smallSize: GROWTH_SMALL, largeSize: GROWTH_LARGE, rounds: ROUNDS, minSampleMs: 300 }));
   const growth: GrowthVerdict[] = growthRows.map((row) => ({ row, maxRatio: GROWTH_MAX_RATIO, met: row.ratio.median <= GROWTH_MAX_RATIO }));
+  log(`growth: SCIM lookups and group members at ${GROWTH_SMALL} / ${SCIM_SMALL_GROUP} and ${GROWTH_LARGE}`);
+  const scimGrowthRows = await phase("memory growth, SCIM", () =>
+    measureScimGrowth({ smallUsers: GROWTH_SMALL, largeUsers: GROWTH_LARGE, smallGroup: SCIM_SMALL_GROUP, rounds: ROUNDS, minSampleMs: 300 }),
+  );
+  const scimGrowth: ScimGrowthVerdict[] = scimGrowthRows.map((row) => ({ row, maxRatio: SCIM_GROWTH_MAX_RATIO, met: row.ratio.median <= SCIM_GROWTH_MAX_RATIO }));
+  const loadRowsStarted = performance.now();
 
   let uri = process.env.MONGODB_URI;
   if (!uri) {
@@ -51,7 +78,7 @@ async function main(): Promise<number> {
   log("seeding 200 configurations");
   const { ids, token } = await seedThroughStore(uri, database, organizationId, 200);
 
-  const env = { MONGODB_URI: uri, MONGODB_DB: database, INIT_ORGANIZATION_ID: organizationId, INIT_ADMIN_API_KEY: apiKey, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent" };
+  const env = { MONGODB_URI: uri, MONGODB_DB: database, INIT_ORGANIZATION_ID: organizationId, INIT_ADMIN_API_KEY: apiKey, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", ...SCIM_RATE };
   // One after the other: FerretDB drops connections when two clients create indexes at once.
   const ours = await startChild<OursReady>("ours-server.js", env);
   const base = await startChild<BaselineReady>("baseline-server.js", env);
@@ -109,6 +136,11 @@ async function main(): Promise<number> {
     http(rpc(baseH1, "RegenerateSCIMToken"), json, regenerateBodies, 32),
     { rps: 0.9 },
   );
+  // LATER_ROWS (bench/later-rows.ts): issue 13's token rows go here, beside the token-verification pair above.
+  phases.push({ name: "management and token rows (FerretDB, SQLite)", seconds: (performance.now() - loadRowsStarted) / 1000, loadAverage: loadavg()[0]! });
+
+  // LATER_ROWS: issue 12's audit row reuses measureProvisioning's rounds (see bench/later-rows.ts).
+  const provisioning = await phase("provisioning (FerretDB, PostgreSQL)", () => measureProvisioningRow(CONNECTIONS));
 
   const results = renderResults(
     {
@@ -122,15 +154,18 @@ async function main(): Promise<number> {
       smallSize: GROWTH_SMALL,
       largeSize: GROWTH_LARGE,
       loadAverage: [loadAtStart, loadavg()[0]!],
+      phases,
     },
     loads,
     growth,
+    { provisioning, growth: scimGrowth, later: LATER_ROWS },
   );
   process.stdout.write("\n" + results + "\n");
   writeFileSync(new URL("./results.md", `file://${process.cwd()}/bench/`), results);
   log("wrote bench/results.md");
-  const missed = loads.some((r) => !r.met) || growth.some((g) => !g.met);
-  const failed = loads.some((r) => r.comparison.oursFailed > 0);
+  const missed =
+    loads.some((r) => !r.met) || growth.some((g) => !g.met) || scimGrowth.some((g) => !g.met) || !provisioning.ran || !provisioning.throughputMet || !provisioning.rssMet;
+  const failed = loads.some((r) => r.comparison.oursFailed > 0) || (provisioning.ran && provisioning.result.comparison.oursFailed > 0);
   if (missed) log("a target was missed in the median over rounds: exit 1");
   if (failed) log("some of our requests failed (see results.md): exit 1");
   return missed || failed ? 1 : 0;
