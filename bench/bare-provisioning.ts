@@ -5,17 +5,15 @@
  * the same collections, with documents of the same fields and about the same size (checked every
  * run by command-trace.ts against ours):
  *
- *  1. find scim_configurations {tokenHash}                   the token
- *  2. find scim_users {scimConfigurationId, userNameKey}     userName taken?
- *  3. find members {organizationId, formerKeys}              re-provisioned identity?
- *  4. find members {organizationId, emailKey} sort _id       a member with this email?
- *  5. insert scim_users                                      the User, with its search form `s`
- *  6. find scim_users {memberId} sort _id                    the member's identities
- *  7. find members {_id, organizationId}                     the member
- *  8. insert members                                         the new member
+ *  1. find scim_configurations {tokenHash}                          the token
+ *  2. find members {organizationId, $or: [{formerKeys}, {emailKey}]}  re-provisioned identity, or a member with this email?
+ *  3. insert scim_users                                             the User, with its search form `s` (the unique key refuses a duplicate)
+ *  4. insert members                                                the new member
+ *  5. insert audit_log                                              the change's audit entry (left out with `withAudit: false`)
  *
- * Reads whose answers our service acts on are acted on the same way here (an existing userName is
- * 409), so a difference in throughput is what the service adds between the commands.
+ * Reads whose answers our service acts on are acted on the same way here (a duplicate userName is
+ * 409), so a difference in throughput is what the service adds between the commands. Without the
+ * audit insert, the same handler measures what writing the audit entry costs (issue 12).
  */
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -24,16 +22,16 @@ import type { Db, Document } from "mongodb";
 import { newId } from "../src/domain/ids.js";
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const NO_FORM = { projection: { s: 0 } };
 
 /** Documents keyed by a string _id (UUIDv7), as the service stores them. */
 type Stored = Document & { _id: string };
 
 /** A request handler for POST /scim/v2/Users on `db` (which must hold the service's collections and indexes). */
-export function createBareProvisioning(db: Db) {
+export function createBareProvisioning(db: Db, options: { withAudit: boolean } = { withAudit: true }) {
   const configurations = db.collection<Stored>("scim_configurations");
   const users = db.collection<Stored>("scim_users");
   const members = db.collection<Stored>("members");
+  const auditLog = db.collection<Stored>("audit_log");
 
   const create = async (authorization: string, raw: string, host: string): Promise<[number, Document]> => {
     const token = authorization.startsWith("Bearer ") ? authorization.slice(7) : "";
@@ -43,17 +41,16 @@ export function createBareProvisioning(db: Db) {
     const scimConfigurationId = configuration._id;
     const organizationId = configuration.organizationId as string;
     const userNameKey = String(body.userName).toLowerCase();
-    if (await users.findOne({ scimConfigurationId, userNameKey }, NO_FORM)) return [409, { detail: "userName taken" }];
-    await members.findOne({ organizationId, formerKeys: `${scimConfigurationId}/${userNameKey}` });
     const email = String(((body.emails as Document[] | undefined) ?? [])[0]?.value ?? "");
-    await members.find({ organizationId, emailKey: email.toLowerCase() }).sort({ _id: 1 }).toArray();
+    const formerKey = `${scimConfigurationId}/${userNameKey}`;
+    await members.find(email === "" ? { organizationId, formerKeys: formerKey } : { organizationId, $or: [{ formerKeys: formerKey }, { emailKey: email.toLowerCase() }] }).toArray();
 
     const now = new Date();
     const id = newId(now);
     const memberId = newId(now);
     const { schemas: _schemas, password: _password, groups: _groups, [ENTERPRISE]: enterprise, ...core } = body;
     const attributes: Document = { ...core, ...(enterprise ? { enterprise } : {}) };
-    await users.insertOne({
+    const inserted = await users.insertOne({
       _id: id,
       version: 1,
       created: now,
@@ -66,8 +63,7 @@ export function createBareProvisioning(db: Db) {
       active: body.active !== false,
       s: bareSearchForm(id, now, body.schemas, attributes),
     });
-    await users.find({ memberId }, NO_FORM).sort({ _id: 1 }).toArray();
-    await members.findOne({ _id: memberId, organizationId });
+    if (!inserted.acknowledged) return [500, { detail: "insert not acknowledged" }];
     const name = (body.name ?? {}) as Document;
     const fullName = String(name.formatted ?? `${name.givenName ?? ""} ${name.familyName ?? ""}`.trim());
     await members.insertOne({
@@ -76,6 +72,7 @@ export function createBareProvisioning(db: Db) {
       email,
       emailKey: email.toLowerCase(),
       fullName,
+      nameKey: fullName.toLowerCase().slice(0, 64),
       status: "active",
       loginProvider: scimConfigurationId,
       createdAt: now,
@@ -84,6 +81,25 @@ export function createBareProvisioning(db: Db) {
       formerKeys: [],
       fullNameKey: fullName.toLowerCase(),
     });
+    if (options.withAudit) {
+      await auditLog.insertOne({
+        _id: newId(now),
+        organizationId,
+        createdAt: now,
+        kind: "resource_change",
+        actorKind: "scim_configuration",
+        actorId: scimConfigurationId,
+        action: "scim.user.create",
+        subjectType: "user",
+        subjectId: memberId,
+        requestId: "",
+        clientAddress: "",
+        changedFields: [],
+        scimConfigurationId,
+        scimResourceId: id,
+        bulkOperation: 0,
+      });
+    }
     const location = `http://${host}/scim/v2/Users/${id}`;
     const { enterprise: ext, ...rest } = attributes;
     return [201, { schemas: body.schemas, id, ...rest, ...(ext ? { [ENTERPRISE]: ext } : {}), groups: [], meta: { resourceType: "User", created: now, lastModified: now, location, version: 'W/"1"' } }];

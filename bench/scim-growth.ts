@@ -17,6 +17,8 @@
  * keys), and every answer is checked to be the right one before it is timed.
  */
 import { randomUUID } from "node:crypto";
+import { AuditTrail } from "../src/domain/audit/audit-trail.js";
+import type { AuditContext } from "../src/domain/audit/audit-entry.js";
 import { systemClock } from "../src/domain/clock.js";
 import { newId } from "../src/domain/ids.js";
 import { caseKey, isActive } from "../src/domain/provisioning/identity-facts.js";
@@ -99,13 +101,18 @@ export async function measureScimGrowth(options: ScimGrowthOptions): Promise<Sci
   });
 }
 
+/** Who the timed changes are made by, in the audit trail. */
+const BENCH_AUDIT: AuditContext = { actor: { kind: "scim_configuration", id: "bench" }, requestId: "bench", clientAddress: "127.0.0.1" };
+
 /** A configuration of `userCount` Users (plus OUTSIDERS) and a group of `groupSize` of them. */
 async function seed(userCount: number, groupSize: number): Promise<World> {
   const stores = createMemoryStores();
   const configuration = benchRecord(randomUUID(), new Date());
   await stores.scimConfigurations.create(configuration);
   const clock = systemClock;
-  const deps = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock };
+  // The audit trail as the service runs it (memory store): every timed change writes its entry.
+  const audit = new AuditTrail({ store: stores.audit, clock, onLost: () => undefined });
+  const deps = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock, audit };
   const users = new ScimUsers({ ...deps, accounts: new MemberAccounts(stores.members, stores.scimUsers, clock) });
   const groups = new ScimGroups(deps);
   const run = randomUUID().slice(0, 8);
@@ -131,7 +138,7 @@ async function seed(userCount: number, groupSize: number): Promise<World> {
     ids.push(record.id);
     userNames.push(String(attributes["userName"]));
   }
-  const group = await groups.create(configuration, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `Everyone ${run}` });
+  const group = await groups.create(configuration, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `Everyone ${run}` }, BENCH_AUDIT);
   await stores.memberships.add(configuration.id, group.record.id, ids.slice(0, groupSize), clock.now());
   const step = Math.max(1, Math.floor(userCount / LOOKUPS));
   const lookups = Array.from({ length: Math.min(LOOKUPS, userCount) }, (_, k) => ({ userName: userNames[k * step]!, id: ids[k * step]! }));
@@ -152,10 +159,10 @@ async function verify(w: World): Promise<void> {
   const members = async () => w.stores.memberships.membersOf(w.configuration.id, w.groupId);
   if ((await members()).length !== w.groupSize) throw new Error(`growth: the group does not have ${w.groupSize} members`);
   const outsider = w.outsiders[0]!;
-  const added = await w.groups.patch(w.configuration, w.groupId, addPatch(outsider), undefined, false);
+  const added = await w.groups.patch(w.configuration, w.groupId, addPatch(outsider), undefined, false, BENCH_AUDIT);
   const after = await members();
   if (added.members !== undefined || after.length !== w.groupSize + 1 || !after.includes(outsider)) throw new Error("growth: adding one member did not add exactly that member");
-  await w.groups.patch(w.configuration, w.groupId, removePatch(outsider), undefined, false);
+  await w.groups.patch(w.configuration, w.groupId, removePatch(outsider), undefined, false, BENCH_AUDIT);
   if ((await members()).length !== w.groupSize) throw new Error("growth: removing the added member did not restore the group");
   const got = await w.groups.get(w.configuration, w.groupId, false);
   if (got.record.id !== w.groupId || got.members !== undefined) throw new Error("growth: GET of the group without members returned something else");
@@ -172,8 +179,8 @@ function timeAdd(w: World, minSampleMs: number): Promise<number> {
   const outsider = (i: number) => w.outsiders[i % w.outsiders.length]!;
   return timeCalls(
     minSampleMs,
-    async (i) => void (await w.groups.patch(w.configuration, w.groupId, addPatch(outsider(i)), undefined, false)),
-    async (i) => void (await w.groups.patch(w.configuration, w.groupId, removePatch(outsider(i)), undefined, false)),
+    async (i) => void (await w.groups.patch(w.configuration, w.groupId, addPatch(outsider(i)), undefined, false, BENCH_AUDIT)),
+    async (i) => void (await w.groups.patch(w.configuration, w.groupId, removePatch(outsider(i)), undefined, false, BENCH_AUDIT)),
   );
 }
 
