@@ -21,11 +21,9 @@ import { AuditTrail } from "../src/domain/audit/audit-trail.js";
 import type { AuditContext } from "../src/domain/audit/audit-entry.js";
 import { systemClock } from "../src/domain/clock.js";
 import { newId } from "../src/domain/ids.js";
-import { caseKey, isActive } from "../src/domain/provisioning/identity-facts.js";
 import { MemberAccounts } from "../src/domain/provisioning/member-accounts.js";
-import type { ScimUserRecord } from "../src/domain/provisioning/records.js";
 import { ScimGroups } from "../src/domain/provisioning/scim-groups.js";
-import { ScimUsers } from "../src/domain/provisioning/scim-users.js";
+import { newUserRecord, ScimUsers } from "../src/domain/provisioning/scim-users.js";
 import type { ScimConfigurationRecord } from "../src/domain/records.js";
 import { readResourceInput } from "../src/domain/scim/resource-input.js";
 import { USER_RESOURCE } from "../src/domain/scim/schema.js";
@@ -121,19 +119,7 @@ async function seed(userCount: number, groupSize: number): Promise<World> {
   for (let i = 0; i < userCount + OUTSIDERS; i++) {
     // As ScimUsers.create builds it (its member record is left out: no timed operation reads members).
     const { attributes } = readResourceInput(USER_RESOURCE, userBody(run, i));
-    const now = clock.now();
-    const record: ScimUserRecord = {
-      id: newId(now),
-      version: 1,
-      created: now,
-      lastModified: now,
-      attributes,
-      scimConfigurationId: configuration.id,
-      organizationId: configuration.organizationId,
-      memberId: newId(now),
-      userNameKey: caseKey(attributes["userName"]),
-      active: isActive(attributes),
-    };
+    const record = newUserRecord(configuration, attributes, newId(clock.now()), clock.now());
     await stores.scimUsers.create(record);
     ids.push(record.id);
     userNames.push(String(attributes["userName"]));

@@ -34,6 +34,22 @@ export interface ScimUsersDeps {
   audit: AuditTrail;
 }
 
+/** A new User of `configuration` as stored: version 1, its keys derived from the attributes. */
+export function newUserRecord(configuration: Pick<ScimConfigurationRecord, "id" | "organizationId">, attributes: ScimAttributes, memberId: string, now: Date): ScimUserRecord {
+  return {
+    id: newId(now),
+    version: 1,
+    created: now,
+    lastModified: now,
+    attributes,
+    scimConfigurationId: configuration.id,
+    organizationId: configuration.organizationId,
+    memberId,
+    userNameKey: caseKey(attributes["userName"]),
+    active: isActive(attributes),
+  };
+}
+
 const notFound = (id: string) => new ScimError(404, undefined, `User ${id} not found.`);
 
 /**
@@ -58,19 +74,7 @@ export class ScimUsers {
     // No lookup first: the store's unique key refuses a duplicate at the insert, and the member
     // record is written only after the User, so a refused duplicate leaves nothing behind.
     const choice = await this.deps.accounts.memberFor(configuration, userNameKey, facts);
-    const now = this.deps.clock.now();
-    const record: ScimUserRecord = {
-      id: newId(now),
-      version: 1,
-      created: now,
-      lastModified: now,
-      attributes,
-      scimConfigurationId: configuration.id,
-      organizationId: configuration.organizationId,
-      memberId: choice.memberId,
-      userNameKey,
-      active: isActive(attributes),
-    };
+    const record = newUserRecord(configuration, attributes, choice.memberId, this.deps.clock.now());
     await this.deps.users.create(record).catch(rethrowUniqueness);
     await this.deps.accounts.refresh(configuration, record.memberId, {
       latest: facts,
