@@ -11,5 +11,7 @@ export function openStores(config: Pick<Config, "mongodbUri" | "mongodbDatabase"
     database: config.mongodbDatabase,
     operationTimeoutMs: config.dbTimeoutMs,
     auditRetentionDays: config.auditRetentionDays,
+    // The database metrics come from the driver's command events (src/observability/database-metrics.ts).
+    clientOptions: { monitorCommands: true },
   });
 }
