@@ -11,7 +11,13 @@ export function openStores(config: Pick<Config, "mongodbUri" | "mongodbDatabase"
     database: config.mongodbDatabase,
     operationTimeoutMs: config.dbTimeoutMs,
     auditRetentionDays: config.auditRetentionDays,
-    // The database metrics come from the driver's command events (src/observability/database-metrics.ts).
-    clientOptions: { monitorCommands: true },
+    clientOptions: {
+      // The database metrics come from the driver's command events (src/observability/database-metrics.ts).
+      monitorCommands: true,
+      // Tokens are checked against the primary only, whatever MONGODB_URI says (options given here
+      // win over the URI's): a lagging secondary could still hold a token that was regenerated,
+      // deleted or disabled, and "at once on every replica" would no longer hold (docs/deploying.md).
+      readPreference: "primary",
+    },
   });
 }
