@@ -4,6 +4,9 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { MongoStores } from "../../src/adapters/mongo/connection.js";
+import { loadConfig } from "../../src/config.js";
+import { openStores } from "../../src/open-stores.js";
 import { postJson } from "../support/clients.js";
 import { freePort } from "../support/ferretdb.js";
 import { startServiceProcess, type ServiceProcess } from "../support/process.js";
@@ -176,4 +179,17 @@ describe("two replicas on one database", () => {
   it.todo("a token revoked by id through one replica stops on the other at once");
   it.todo("an allowlist change made through one replica applies on the other at once (403 from a removed address, 200 from an added one)");
   it.todo("an OAuth access token issued by one replica is accepted by the other, and dies on both with its client secret");
+});
+
+describe("database client settings for replicas", () => {
+  it("reads from the primary even when MONGODB_URI asks for secondaries, and monitors commands for the metrics", async () => {
+    const uri = `${inject("mongoUri").replace(/\/?$/, "/")}?readPreference=secondaryPreferred`;
+    const stores = (await openStores(loadConfig({ MONGODB_URI: uri, MONGODB_DB: `rp_${randomUUID().replaceAll("-", "")}` }))) as MongoStores;
+    try {
+      expect(stores.client.readPreference.mode).toBe("primary");
+      expect(stores.client.options.monitorCommands).toBe(true);
+    } finally {
+      await stores.close();
+    }
+  });
 });
