@@ -12,6 +12,12 @@ export interface OperationsSettings {
    * SCIM_RATE_PER_SECOND and SCIM_RATE_BURST, so that together they allow the configured total.
    */
   scimRateReplicas: number;
+  /**
+   * Database command metrics from the driver's command monitoring (DB_COMMAND_METRICS, on by
+   * default). Off saves the driver's per-command work for them (measured: about 60 µs of CPU per
+   * small find, 150 µs per find of 25 documents) at the price of the db_command_* metrics.
+   */
+  dbCommandMetrics: boolean;
 }
 
 type ReadInt = (name: string, fallback: number, min: number, max: number) => number;
@@ -42,7 +48,9 @@ export function readOperationsSettings(env: NodeJS.ProcessEnv, int: ReadInt, pro
     // The value itself is never repeated in the message: it is a secret.
     problems.push(`METRICS_TOKEN must be ${MIN_OPERATOR_KEY_LENGTH} to 512 characters without white space (e.g. openssl rand -hex 32)`);
   }
-  return { metricsAllow, metricsToken, scimRateReplicas };
+  const commandMetrics = env.DB_COMMAND_METRICS || "on";
+  if (commandMetrics !== "on" && commandMetrics !== "off") problems.push(`DB_COMMAND_METRICS must be on or off (got "${commandMetrics}")`);
+  return { metricsAllow, metricsToken, scimRateReplicas, dbCommandMetrics: commandMetrics !== "off" };
 }
 
 /** Each replica's share of the per-configuration SCIM rate limit. */
