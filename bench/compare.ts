@@ -44,6 +44,8 @@ export interface Comparison {
   oursFailed: number;
   /** The baseline's, reported but not failing the run (it is not the code under test). */
   baseFailed: number;
+  /** Per round, the results of the extra sides (RoundsOptions.others), by name. */
+  others: Record<string, LoadResult[]>;
 }
 
 export async function compare(ours: Side, base: Side, options: CompareOptions): Promise<Comparison> {
@@ -66,33 +68,39 @@ export interface RoundSide {
 
 export interface RoundsOptions {
   rounds: number;
+  /**
+   * More sides run in the same rounds (e.g. a second baseline), so that a ratio between any two
+   * sides is taken under the same noise; the order within a round rotates over all the sides.
+   */
+  others?: Record<string, RoundSide>;
   /** Peak RSS since the end of the warm-up, or since the server process started. */
   peakRssFrom: "warm-up" | "start";
   /** Before each round, both sides idle (e.g. fresh collections for each round). */
   beforeRound?: (round: number) => Promise<void>;
-  /** After each load, its side idle (progress, checks of what the load stored). */
-  afterLoad?: (label: "ours" | "base", round: number, result: LoadResult) => void | Promise<void>;
+  /** After each load, its side idle (progress, checks of what the load stored); label "ours", "base" or an extra side's name. */
+  afterLoad?: (label: string, round: number, result: LoadResult) => void | Promise<void>;
 }
 
-/** The rounds of `compare`, with any loads: each round runs both sides, alternating which goes first. */
+/**
+ * The rounds of `compare`, with any loads: each round runs every side, rotating which goes first
+ * (with two sides: alternating).
+ */
 export async function compareRounds(ours: RoundSide, base: RoundSide, options: RoundsOptions): Promise<Comparison> {
-  for (const side of [ours, base]) if (side.warmup) await runLoad(side.warmup);
-  if (options.peakRssFrom === "warm-up") {
-    resetPeakRss(ours.process);
-    resetPeakRss(base.process);
-  }
-  const results = { ours: [] as LoadResult[], base: [] as LoadResult[] };
+  const sides: [string, RoundSide][] = [["ours", ours], ["base", base], ...Object.entries(options.others ?? {})];
+  for (const [, side] of sides) if (side.warmup) await runLoad(side.warmup);
+  if (options.peakRssFrom === "warm-up") for (const [, side] of sides) resetPeakRss(side.process);
+  const results = new Map<string, LoadResult[]>(sides.map(([label]) => [label, []]));
   for (let round = 0; round < options.rounds; round++) {
     await options.beforeRound?.(round);
-    const order = round % 2 === 0 ? (["ours", "base"] as const) : (["base", "ours"] as const);
-    for (const label of order) {
-      const result = await runLoad((label === "ours" ? ours : base).round(round));
-      results[label].push(result);
+    const first = round % sides.length;
+    for (const [label, side] of [...sides.slice(first), ...sides.slice(0, first)]) {
+      const result = await runLoad(side.round(round));
+      results.get(label)!.push(result);
       await options.afterLoad?.(label, round, result);
     }
   }
-  const o = results.ours;
-  const b = results.base;
+  const o = results.get("ours")!;
+  const b = results.get("base")!;
   const of = (rs: LoadResult[], f: (r: LoadResult) => number) => spreadOf(rs.map(f));
   return {
     ours: o,
@@ -109,5 +117,6 @@ export async function compareRounds(ours: RoundSide, base: RoundSide, options: R
     baseRssMb: rssMb(base.process),
     oursFailed: o.reduce((n, r) => n + r.errors + r.failures, 0),
     baseFailed: b.reduce((n, r) => n + r.errors + r.failures, 0),
+    others: Object.fromEntries(sides.slice(2).map(([label]) => [label, results.get(label)!])),
   };
 }

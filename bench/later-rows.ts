@@ -18,15 +18,6 @@ export interface LaterRow {
 
 export const LATER_ROWS: readonly LaterRow[] = [
   {
-    issue: 12,
-    scenario: "Audit entry on POST /scim/v2/Users",
-    target: "writing the audit entry costs a SCIM POST at most 15% of its throughput (with audit / without ≥ 0.85×)",
-    how:
-      "provisioning.ts's rounds (compareRounds, fresh collections each round, the same user bodies) with our service on both " +
-      "sides: one ours-server with the audit log written, one with it off, so the ratio is the audit entry's cost alone",
-    needs: "issue 12's audit log writer on this branch, and a setting that turns it off for the reference side",
-  },
-  {
     issue: 13,
     scenario: "SCIM token verification with several live tokens and the allowlist",
     target: "costs SCIM token verification at most 10% (≥ 0.9× the single-token GET /scim/v2/ServiceProviderConfig row of the same run, reported beside it)",

@@ -11,10 +11,12 @@ export interface ProvisioningTarget {
   p99: number;
   /** Our service's peak RSS through the run stays under this, MiB. */
   rssMb: number;
+  /** Least bare-with-audit / bare-without-audit POSTs per second, in the median over rounds (issue 12). */
+  auditRps: number;
 }
 
 export type ProvisioningVerdict =
-  | { ran: true; result: ProvisioningResult; database: string; target: ProvisioningTarget; throughputMet: boolean; rssMet: boolean }
+  | { ran: true; result: ProvisioningResult; database: string; target: ProvisioningTarget; throughputMet: boolean; rssMet: boolean; auditMet: boolean }
   /** Not measured (no database it can run on in time): counts as missed. */
   | { ran: false; why: string; target: ProvisioningTarget };
 
@@ -31,10 +33,11 @@ const count = (n: number) => n.toLocaleString("en");
 /** Names of the SCIM targets missed, for the verdict line. */
 export function missedScimTargets(provisioning: ProvisioningVerdict, growth: ScimGrowthVerdict[]): string[] {
   const missed: string[] = [];
-  if (!provisioning.ran) missed.push("provisioning (not measured)");
+  if (!provisioning.ran) missed.push("provisioning and the audit entry's cost (not measured)");
   else {
     if (!provisioning.throughputMet) missed.push("provisioning throughput/p99");
     if (!provisioning.rssMet) missed.push("provisioning peak RSS");
+    if (!provisioning.auditMet) missed.push("audit entry's cost on POST /Users");
   }
   for (const g of growth) if (!g.met) missed.push(`SCIM growth, ${g.row.operation}`);
   return missed;
@@ -69,6 +72,20 @@ export function renderProvisioning(p: ProvisioningVerdict, connections: number):
       `after each round: ${r.oursRssAfterRoundMb.map((m) => m.toFixed(0)).join(", ")} MiB. The baseline's peak: ${r.basePeakRssMb.toFixed(0)} MiB.`,
   );
   if (c.oursFailed + c.baseFailed > 0) lines.push(``, `Failed POSTs: ${c.oursFailed} on ours, ${c.baseFailed} on the baseline.`);
+  const a = r.audit;
+  lines.push(
+    ``,
+    `### The audit entry's cost (issue 12)`,
+    ``,
+    `A third server ran in the same rounds: the bare baseline without its audit insert (\`BARE_PROVISIONING_AUDIT=off\`, checked ` +
+      `every round: one \`scim.user.create\` entry per user with it, none without). The ratio with / without, round by round, is ` +
+      `what writing the audit entry costs a POST, free of everything else the service does.`,
+    ``,
+    `| bare POST/s with audit | without | POST/s ratio | p99 ratio | CPU ms per POST, with / without | target (median) | met |`,
+    `|---:|---:|---:|---:|---:|---|---|`,
+    `| ${n0(a.withRps.median)} | ${n0(a.withoutRps.median)} | ${formatSpread(a.rpsRatio)} | ${formatSpread(a.p99Ratio)} | ` +
+      `${formatSpread(a.withCpuMsPerPost, 1)} / ${formatSpread(a.withoutCpuMsPerPost, 1)} | with / without ≥ ${t.auditRps}× | ${yes(p.auditMet)} |`,
+  );
   lines.push(
     ``,
     `Database commands of one POST /Users (values left out; the same on both sides, checked with the driver's command monitoring ` +

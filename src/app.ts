@@ -1,4 +1,5 @@
 import { setMaxListeners } from "node:events";
+import type { MongoStores } from "./adapters/mongo/connection.js";
 import { CredentialCheck } from "./auth/credential-check.js";
 import { AuthFailureLimiter } from "./auth/failure-limiter.js";
 import { bootstrapKeys, type ShownOnce } from "./bootstrap.js";
@@ -17,9 +18,16 @@ import { ScimTokenVerifier } from "./domain/scim-token-verifier.js";
 import { SsoConfigurations } from "./domain/sso-configurations.js";
 import { requestContextValues } from "./http/client-address.js";
 import { HttpRouter } from "./http/http-router.js";
+import { requestInfoOf, requestLogger } from "./http/request-info.js";
 import type { Logger } from "./logging/logger.js";
+import { monitorDatabase } from "./observability/database-metrics.js";
+import { MetricsAccess } from "./observability/metrics-access.js";
+import { ServiceMetrics } from "./observability/metrics.js";
+import { createRequestRecorder } from "./observability/request-metrics.js";
+import { scimRateShare } from "./operations-config.js";
 import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerMetricsRoute } from "./routes/metrics-route.js";
 import { ConfigurationLimiter } from "./routes/scim/configuration-limiter.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
@@ -38,6 +46,7 @@ import { withAccessLog } from "./transport/access-log.js";
 import { withCors } from "./transport/cors.js";
 import { createFallback } from "./transport/fallback.js";
 import { startListener, type Listener } from "./transport/listener.js";
+import { serviceVersion } from "./version.js";
 
 /** Wire limits: nothing near the adapter defaults (about 4 GiB and no timeout). */
 export const READ_MAX_BYTES = 1024 * 1024;
@@ -66,6 +75,8 @@ export interface App {
   readonly auditTrail: AuditTrail;
   /** Counts failed authentications per client address; shared by every authenticated route. */
   readonly authFailures: AuthFailureLimiter;
+  /** What /metrics shows. */
+  readonly metrics: ServiceMetrics;
   readonly clock: Clock;
   /** Set when embedded mode created a development key that must be printed once. */
   readonly developmentKey: ShownOnce | undefined;
@@ -86,13 +97,18 @@ export async function startApp(options: AppOptions): Promise<App> {
     store: stores.audit,
     clock,
     // The change happened and stays; this line is then its only record (no secret: entries hold ids).
-    onLost: (entry, err) => logger.error({ err, lostAuditEntry: entry }, "an audit entry could not be stored after its change"),
+    onLost: (entry, err) => logger.error({ reqId: entry.requestId, err, lostAuditEntry: entry }, "an audit entry could not be stored after its change"),
   });
   const apiKeys = new ApiKeys(stores.apiKeys, clock, auditTrail, { cacheTtlMs: config.apiKeyCacheTtlMs });
   const scimTokens = new ScimTokenVerifier(stores.scimConfigurations, clock);
+  const metrics = new ServiceMetrics({ version: serviceVersion() });
+  // Command monitoring of the driver (when the client has it on: openStores does) feeds the database metrics.
+  const databaseClient = (stores as Partial<MongoStores>).client;
+  const stopDatabaseMetrics = databaseClient ? monitorDatabase(databaseClient, metrics) : () => undefined;
   const authFailures = new AuthFailureLimiter({
     failuresPerMinute: config.authFailuresPerMinute,
     blockedLookupsPerMinute: config.resourceLimits.authBlockedLookupsPerMinute,
+    onBlocked: () => metrics.rateLimited("auth_failures"),
   });
   const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
   const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock, auditTrail);
@@ -101,12 +117,19 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
+  registerMetricsRoute(router, {
+    metrics,
+    access: new MetricsAccess({ allow: config.operations.metricsAllow, token: config.operations.metricsToken }),
+    limiter: authFailures,
+    logger,
+  });
   registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
   const accounts = new MemberAccounts(stores.members, stores.scimUsers, clock);
   const provisioning = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock, audit: auditTrail };
   registerScimRoutes(router, {
     credentials,
-    limiter: new ConfigurationLimiter({ ratePerSecond: config.scimRatePerSecond, burst: config.scimRateBurst }),
+    // Each replica's share (SCIM_RATE_REPLICAS), so that the replicas together allow the configured rate.
+    limiter: new ConfigurationLimiter({ ...scimRateShare(config), onLimited: () => metrics.rateLimited("scim_configuration") }),
     users: new ScimUsers({ ...provisioning, accounts }),
     groups: new ScimGroups(provisioning),
     publicBaseUrl: config.publicBaseUrl,
@@ -122,7 +145,7 @@ export async function startApp(options: AppOptions): Promise<App> {
   });
 
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir(), { apiOrigins: config.consoleApiOrigins });
-  const routes = createFallback(router);
+  const routes = createFallback(router, logger);
   const shutdown = new AbortController();
   // Connect links every in-flight call to this signal; more than 10 at once is normal here.
   setMaxListeners(0, shutdown.signal);
@@ -146,7 +169,7 @@ export async function startApp(options: AppOptions): Promise<App> {
       consoleFiles(req, res).then(
         (handled) => handled || routes(req, res),
         (err: unknown) => {
-          logger.error({ err }, "serving a console file failed");
+          requestLogger(requestInfoOf(req), logger).error({ err }, "serving a console file failed");
           if (!res.headersSent) res.writeHead(500);
           res.end();
         },
@@ -171,7 +194,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     host: config.host,
     port: config.port,
     tls: config.tls,
-    handler: withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger),
+    handler: withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger, createRequestRecorder(metrics)),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
     bodyTimeoutMs: config.resourceLimits.httpBodyTimeoutMs,
@@ -180,6 +203,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     http2MaxConcurrentStreams: config.resourceLimits.http2MaxConcurrentStreams,
     maxConnections: config.resourceLimits.maxConnections,
   });
+  metrics.countConnectionsWith(() => listener.connectionCounts());
   return {
     listener,
     stores,
@@ -188,12 +212,14 @@ export async function startApp(options: AppOptions): Promise<App> {
     scimTokens,
     auditTrail,
     authFailures,
+    metrics,
     clock,
     developmentKey,
     noKeys,
     async close(graceMs = config.shutdownGraceMs) {
       await listener.close(graceMs);
       stopSweeps();
+      stopDatabaseMetrics();
       shutdown.abort();
       await stores.close();
     },

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isUuid } from "./domain/ids.js";
 import { MIN_OPERATOR_KEY_LENGTH } from "./domain/api-keys.js";
+import { readOperationsSettings, type OperationsSettings } from "./operations-config.js";
 
 /** Everything the service reads from its environment, validated once at start-up. */
 export interface Config {
@@ -41,6 +42,8 @@ export interface Config {
   resourceLimits: ResourceLimits;
   /** Days audit entries are kept before they expire. */
   auditRetentionDays: number;
+  /** Running as a fleet: who reads /metrics, how many replicas share the SCIM rate limit. */
+  operations: OperationsSettings;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
 
   const resourceLimits = readResourceLimits(int);
+  const operations = readOperationsSettings(env, int, problems, scimRateBurst);
 
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return {
@@ -167,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     consoleApiOrigins: consoleApiOrigins.map((o) => o.toLowerCase()),
     resourceLimits,
     auditRetentionDays,
+    operations,
   };
 }
 

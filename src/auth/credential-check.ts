@@ -14,7 +14,7 @@ export type Refusal =
   /** No credential in the request (or not in the form this entry point takes). */
   | { reason: "missing"; detail: string }
   /** A credential that does not authenticate: malformed, unknown, revoked or expired. */
-  | { reason: "invalid"; detail: string }
+  | { reason: "invalid"; detail: string; cause?: "malformed" | "unknown" | "expired" }
   /** A valid SCIM token of a disabled configuration (SCIM answers 403, not 401); the configuration is named for the audit trail. */
   | { reason: "disabled"; detail: string; configuration: { id: string; organizationId: string } };
 
@@ -96,8 +96,8 @@ export class CredentialCheck {
     // disabled is not one, and identity providers share addresses between tenants.
     if (verdict.reason === "malformed" || verdict.reason === "unknown") this.options.limiter.recordFailure(client, credential);
     if (verdict.reason === "disabled") return { ok: false, refusal: { reason: "disabled", detail: SCIM_DETAIL.disabled, configuration: verdict.configuration } };
-    const reason = verdict.reason === "missing" ? "missing" : "invalid";
-    return { ok: false, refusal: { reason, detail: SCIM_DETAIL[verdict.reason] } };
+    if (verdict.reason === "missing") return { ok: false, refusal: { reason: "missing", detail: SCIM_DETAIL.missing } };
+    return { ok: false, refusal: { reason: "invalid", detail: SCIM_DETAIL[verdict.reason], cause: verdict.reason } };
   }
 
   /**

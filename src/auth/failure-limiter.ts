@@ -19,6 +19,8 @@ export interface AuthFailureLimiterOptions {
   knownGoodTtlMs?: number;
   /** Monotonic milliseconds; tests inject one. */
   now?: () => number;
+  /** Told of every refusal admit() makes (the metrics count them). */
+  onBlocked?: () => void;
 }
 
 interface Bucket {
@@ -60,8 +62,10 @@ export class AuthFailureLimiter {
   private readonly maxClients: number;
   private readonly knownGood: LRUCache<string, true>;
   private readonly now: () => number;
+  private readonly onBlocked: (() => void) | undefined;
 
   constructor(options: AuthFailureLimiterOptions) {
+    this.onBlocked = options.onBlocked;
     this.capacity = options.failuresPerMinute;
     this.refillPerMs = options.failuresPerMinute / 60_000;
     this.lookupRefillPerMs = (options.blockedLookupsPerMinute ?? 60) / 60_000;
@@ -101,6 +105,7 @@ export class AuthFailureLimiter {
       bucket.lookups -= 1;
       return 0;
     }
+    this.onBlocked?.();
     if (this.lookupRefillPerMs === 0) return blocked;
     return Math.min(blocked, Math.max(1, Math.ceil((1 - bucket.lookups) / this.lookupRefillPerMs / 1000)));
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { requestInfoOf, type RouteName } from "./request-info.js";
 
 export type HttpRequest = IncomingMessage | Http2ServerRequest;
 /** Serves one request of either HTTP version (the listener's, the Connect adapter's, CORS's). */
@@ -18,6 +19,8 @@ interface Route {
   method: string;
   path: string;
   handler: HttpHandler;
+  /** The path as the request record's route (the template, for the metrics). */
+  name: RouteName;
 }
 
 /**
@@ -30,7 +33,7 @@ export class HttpRouter {
   private readonly routes: Route[] = [];
 
   add(method: string, path: string, handler: HttpHandler): this {
-    this.routes.push({ method, path, handler });
+    this.routes.push({ method, path, handler, name: { kind: "http", name: path } });
     return this;
   }
 
@@ -46,6 +49,8 @@ export class HttpRouter {
       matches = matches.filter((r) => r.path === matches[0]?.path);
     }
     if (matches.length === 0) return false;
+    const info = requestInfoOf(req);
+    if (info) info.route = matches[0]!.name;
     const method = req.method === "HEAD" ? "GET" : req.method;
     // "*" serves every method the path has no route of its own for (a 405 in its own format).
     const route = matches.find((r) => r.method === method) ?? matches.find((r) => r.method === "*");

@@ -1,6 +1,27 @@
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
 import { createContextKey } from "@connectrpc/connect";
-import type { HttpRequest } from "./http-router.js";
+import type { Logger } from "../logging/logger.js";
+
+/** http-router.ts's HttpRequest, spelled out: the router records each request's route here, so this module must not import it. */
+type HttpRequest = IncomingMessage | Http2ServerRequest;
+
+/**
+ * What a request called, as a bounded name the metrics can use as a label: an RPC's procedure
+ * (`gitpod.v1.OrganizationService/GetSCIMConfiguration`) or an HTTP route's template
+ * (`/scim/v2/Users/*`), never the raw path, which carries ids.
+ */
+export interface RouteName {
+  readonly kind: "rpc" | "http";
+  readonly name: string;
+}
+
+/** How a credential check went, for the metrics: the kind of credential and the outcome (ok, missing, expired, blocked, ...). */
+export interface AuthOutcome {
+  readonly credential: "api_key" | "scim_token";
+  readonly outcome: string;
+}
 
 /**
  * What the access log says of one request, filled in by whoever learns it: the transport (id,
@@ -17,6 +38,12 @@ export interface RequestInfo {
   scimConfigurationId?: string;
   /** The outcome in the protocol's words when the HTTP status alone does not say it (a gRPC status, a Connect code). */
   code?: string;
+  /** What was called (set by the RPC handler or the HTTP router that found it). */
+  route?: RouteName;
+  /** The outcome of the request's credential check, where it had one. */
+  auth?: AuthOutcome;
+  /** The request's own logger, made on first use by requestLogger. */
+  logger?: Logger;
 }
 
 const infos = new WeakMap<HttpRequest, RequestInfo>();
@@ -40,3 +67,13 @@ export function requestInfoOf(req: HttpRequest): RequestInfo | undefined {
 
 /** The same record inside an RPC's context values. */
 export const kRequestInfo = createContextKey<RequestInfo | undefined>(undefined, { description: "request info" });
+
+/**
+ * The logger for anything written while serving a request: a pino child of `base` that adds the
+ * request id (`reqId`, as on the access log line) to every line, made on first use so a request
+ * that logs nothing pays nothing. Outside a served request, `base` itself.
+ */
+export function requestLogger(info: RequestInfo | undefined, base: Logger): Logger {
+  if (!info) return base;
+  return (info.logger ??= base.child({ reqId: info.id }));
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { authOutcomeOf } from "../auth/auth-outcome.js";
 import type { CredentialCheck } from "../auth/credential-check.js";
 import type { Clock } from "../domain/clock.js";
 import { NotFoundError, PermissionDeniedError, StoreUnavailableError, UnauthenticatedError } from "../domain/errors.js";
@@ -9,7 +10,7 @@ import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import { ValidationError } from "../domain/validation-error.js";
 import { clientAddressOf } from "../http/client-address.js";
 import { authorizationOf } from "../http/header-values.js";
-import { requestInfoOf } from "../http/request-info.js";
+import { requestInfoOf, requestLogger } from "../http/request-info.js";
 import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../http/http-router.js";
 import { auditContextOf } from "./audit-context.js";
 import type { Logger } from "../logging/logger.js";
@@ -77,7 +78,7 @@ export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutes
         const principal = await authenticate(req, options.credentials);
         await handler(req, res, url, principal);
       } catch (err) {
-        sendUnleashError(res, toUnleashError(err, options.logger, requestInfoOf(req)?.id));
+        sendUnleashError(res, toUnleashError(err, requestLogger(requestInfoOf(req), options.logger)));
       }
     };
 
@@ -141,8 +142,9 @@ function registerUnleashMisses(router: HttpRouter): void {
 
 async function authenticate(req: HttpRequest, credentials: CredentialCheck): Promise<Principal> {
   const result = await credentials.managementKey(authorizationOf(req), clientAddressOf(req), true);
+  const info = requestInfoOf(req);
+  if (info) info.auth = { credential: "api_key", outcome: authOutcomeOf(result) };
   if (result.ok) {
-    const info = requestInfoOf(req);
     if (info) info.apiKeyId = result.principal.apiKeyId;
     return result.principal;
   }
@@ -182,14 +184,15 @@ async function readJsonBody(req: HttpRequest, optional = false): Promise<unknown
   }
 }
 
-function toUnleashError(err: unknown, logger: Logger, reqId: string | undefined): UnleashError {
+/** `logger` is the request's (its lines carry the request id). */
+function toUnleashError(err: unknown, logger: Logger): UnleashError {
   if (err instanceof UnleashError) return err;
   if (err instanceof UnauthenticatedError) return new UnleashError("AuthenticationRequired", `Authentication failed: ${err.message}.`);
   if (err instanceof PermissionDeniedError) return new UnleashError("NoAccessError", err.message);
   if (err instanceof NotFoundError) return new UnleashError("NotFoundError", err.message);
   if (err instanceof ValidationError) return new UnleashError("ValidationError", err.message);
   if (err instanceof StoreUnavailableError) return new UnleashError("ServiceUnavailable", "The database is unavailable; retry later.");
-  logger.error({ reqId, err }, "unexpected error in an Unleash-style route");
+  logger.error({ err }, "unexpected error in an Unleash-style route");
   return new UnleashError("InternalError", "Internal error.");
 }
 

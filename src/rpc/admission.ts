@@ -1,6 +1,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
+import { authOutcomeOf } from "../auth/auth-outcome.js";
 import type { CredentialCheck, Refusal } from "../auth/credential-check.js";
 import { kClientAddress } from "../http/client-address.js";
 import { authorizationOf } from "../http/header-values.js";
@@ -30,6 +31,7 @@ export function createRpcAdmission(credentials: CredentialCheck, openServices: R
       if (info) info.code = codeToString(mapped.code);
       return mapped;
     }
+    if (info) info.auth = { credential: "api_key", outcome: authOutcomeOf(result) };
     if (!result.ok) {
       const error = refusalToConnectError(result.refusal);
       if (info) info.code = codeToString(error.code);

@@ -1,6 +1,6 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import { kRequestInfo } from "../http/request-info.js";
+import { kRequestInfo, requestLogger } from "../http/request-info.js";
 import type { Logger } from "../logging/logger.js";
 import { toConnectError } from "./connect-errors.js";
 import { kPrincipal } from "./context.js";
@@ -24,7 +24,7 @@ export function createErrorAndLogInterceptor(logger: Logger): Interceptor {
         if (info) info.code = codeToString(mapped.code);
         throw mapped;
       }
-      logger.error({ reqId: info?.id, procedure: `${req.service.typeName}/${req.method.name}`, err }, "rpc failed with an unexpected error");
+      requestLogger(info, logger).error({ procedure: `${req.service.typeName}/${req.method.name}`, err }, "rpc failed with an unexpected error");
       if (info) info.code = "internal";
       throw new ConnectError("internal error", Code.Internal);
     }

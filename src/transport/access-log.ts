@@ -1,7 +1,10 @@
 import type { Logger } from "../logging/logger.js";
 import { clientAddressOf } from "../http/client-address.js";
-import type { RequestHandler } from "../http/http-router.js";
-import { beginRequest } from "../http/request-info.js";
+import type { HttpRequest, RequestHandler } from "../http/http-router.js";
+import { beginRequest, type RequestInfo } from "../http/request-info.js";
+
+/** Told of every request once it is over, with its record and duration (the metrics). */
+export type RequestFinished = (req: HttpRequest, res: { readonly statusCode: number; readonly writableFinished: boolean }, info: RequestInfo, ms: number) => void;
 
 /** Outcomes that mean "the service could not do its work" rather than "the client asked wrongly". */
 const DEGRADED_CODES = new Set(["unavailable", "deadline_exceeded", "internal", "unknown", "data_loss"]);
@@ -11,9 +14,10 @@ const DEGRADED_CODES = new Set(["unavailable", "deadline_exceeded", "internal", 
  * path (never the query: it may carry a page token), status, the protocol's code where the status
  * alone does not say it (gRPC answers 200), duration, client address, who (API key id or SCIM
  * configuration id, never a secret) and the request id, which is also echoed in `x-request-id`.
- * Info level; a degraded answer (database down, deadline, internal) is a warning.
+ * Info level; a degraded answer (database down, deadline, internal) is a warning. `finished`,
+ * when given, is told of the request at the same moment (the metrics count it there).
  */
-export function withAccessLog(handler: RequestHandler, logger: Logger): RequestHandler {
+export function withAccessLog(handler: RequestHandler, logger: Logger, finished?: RequestFinished): RequestHandler {
   return (req, res) => {
     const started = performance.now();
     const info = beginRequest(req, clientAddressOf(req));
@@ -23,6 +27,8 @@ export function withAccessLog(handler: RequestHandler, logger: Logger): RequestH
       if (logged) return;
       logged = true;
       const status = res.statusCode;
+      const ms = performance.now() - started;
+      finished?.(req, res, info, ms);
       const code = info.code;
       const line = {
         reqId: info.id,
@@ -30,7 +36,7 @@ export function withAccessLog(handler: RequestHandler, logger: Logger): RequestH
         path: (req.url ?? "/").split("?", 1)[0],
         status,
         ...(code ? { code } : {}),
-        ms: Math.round(performance.now() - started),
+        ms: Math.round(ms),
         client: info.client,
         ...(info.apiKeyId ? { apiKeyId: info.apiKeyId } : {}),
         ...(info.scimConfigurationId ? { scimConfigurationId: info.scimConfigurationId } : {}),

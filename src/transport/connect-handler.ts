@@ -1,8 +1,10 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createConnectRouter, createContextValues, type ConnectRouter, type ConnectRouterOptions, type ContextValues } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { sendJson, type HttpRequest, type HttpResponse, type RequestHandler } from "../http/http-router.js";
+import { requestInfoOf, requestLogger, type RouteName } from "../http/request-info.js";
 import type { Logger } from "../logging/logger.js";
 import { clientErrorCompressions } from "./compression.js";
 import { checkConnectJsonRequest, type JsonRequestCheck } from "./connect-json-request.js";
@@ -49,6 +51,8 @@ export function createNodeHandler(options: NodeHandlerOptions): RequestHandler {
   const router = createConnectRouter({ ...options, acceptCompression: compressions });
   options.routes(router);
   const paths = new Map<string, UniversalHandler>(router.handlers.map((h) => [h.requestPath, h]));
+  // The procedure names the metrics label calls with, made once ("gitpod.v1.OrganizationService/GetSCIMConfiguration").
+  const names = new Map<string, RouteName>(router.handlers.map((h) => [h.requestPath, { kind: "rpc", name: h.requestPath.slice(1) }]));
   const rewriter = createErrorRewriter(options.readMaxBytes);
 
   async function serve(req: HttpRequest, res: HttpResponse & Parameters<RequestHandler>[1], handler: UniversalHandler): Promise<void> {
@@ -65,7 +69,10 @@ export function createNodeHandler(options: NodeHandlerOptions): RequestHandler {
       if (checked instanceof ConnectError) return refuse(req, res, { error: checked });
       uReq = checked;
     }
-    const uRes = await rewriteErrors(await handler(uReq), rewriter);
+    // Errors connect-es answers before any interceptor runs (a body that does not parse, a
+    // deadline) reach the access log and the metrics through the code seen here.
+    const info = requestInfoOf(req);
+    const uRes = await rewriteErrors(await handler(uReq), rewriter, info && ((code) => (info.code ??= codeToString(code))));
     // connect-es answers an oversized body before reading it; the rest is never read either.
     if (req.httpVersionMajor === 1 && !req.complete) (uRes.header ??= new Headers()).set("connection", "close");
     await universalResponseToNodeResponse(uRes, res);
@@ -77,13 +84,16 @@ export function createNodeHandler(options: NodeHandlerOptions): RequestHandler {
       sendJson(res, 400, { error: problem }, req.httpVersionMajor === 1 ? { connection: "close" } : {});
       return;
     }
-    const handler = paths.get(req.url?.split("?", 1)[0] ?? "");
+    const path = req.url?.split("?", 1)[0] ?? "";
+    const handler = paths.get(path);
     if (!handler) return options.fallback(req, res);
+    const info = requestInfoOf(req);
+    if (info) info.route = names.get(path);
     serve(req, res, handler).catch((reason: unknown) => {
       const code = ConnectError.from(reason).code;
       // The client went away (or aborted the stream): nobody is left to answer.
       if (code === Code.Aborted || code === Code.Canceled) return;
-      options.logger.error({ err: reason, procedure: handler.requestPath }, "rpc handler failed");
+      requestLogger(info, options.logger).error({ err: reason, procedure: handler.requestPath }, "rpc handler failed");
       if (!res.headersSent) sendRpcError(req, res, new ConnectError("internal error", Code.Internal));
       else res.end();
     });

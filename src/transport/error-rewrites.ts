@@ -31,22 +31,26 @@ export function createErrorRewriter(readMaxBytes: number): (code: Code, message:
 const PARSE_BINARY = "parse binary:";
 
 type Rewriter = ReturnType<typeof createErrorRewriter>;
+/** Told the code a response ends with (after any rewrite), where the response is read for it anyway. */
+type CodeSeen = (code: Code) => void;
 
 /**
  * Applies the rewriter to a response in whichever protocol it is: a Connect JSON error body, the
  * grpc-status trailer of gRPC, or the trailer frame that ends a gRPC-web body. Success responses
- * pass through untouched (only an error's small body is buffered).
+ * pass through untouched (only an error's small body is buffered). `seen` learns the final code
+ * wherever one is read (every gRPC and gRPC-web answer, Connect JSON errors).
  */
-export async function rewriteErrors(res: UniversalServerResponse, rewrite: Rewriter): Promise<UniversalServerResponse> {
+export async function rewriteErrors(res: UniversalServerResponse, rewrite: Rewriter, seen?: CodeSeen): Promise<UniversalServerResponse> {
   const contentType = res.header?.get("content-type") ?? "";
-  if (contentType.startsWith("application/grpc-web")) return { ...res, body: res.body && rewriteGrpcWebTrailer(res.body, rewrite) };
-  if (contentType.startsWith("application/grpc")) return { ...res, body: res.body && rewriteGrpcTrailer(res.body, res, rewrite) };
+  if (contentType.startsWith("application/grpc-web")) return { ...res, body: res.body && rewriteGrpcWebTrailer(res.body, rewrite, seen) };
+  if (contentType.startsWith("application/grpc")) return { ...res, body: res.body && rewriteGrpcTrailer(res.body, res, rewrite, seen) };
   if (res.status >= 400 && contentType.startsWith("application/json") && res.body) {
     const bytes = await collect(res.body);
     try {
       const error = JSON.parse(new TextDecoder().decode(bytes)) as { code?: string; message?: string };
       const code = typeof error.code === "string" ? codeFromString(error.code) : undefined;
       const fixed = code === undefined ? undefined : rewrite(code, error.message ?? "");
+      if (code !== undefined) seen?.(fixed?.code ?? code);
       if (fixed) {
         const body = new TextEncoder().encode(JSON.stringify({ code: codeToString(fixed.code), message: fixed.message }));
         res.header?.set("content-length", String(body.byteLength));
@@ -60,22 +64,22 @@ export async function rewriteErrors(res: UniversalServerResponse, rewrite: Rewri
   return res;
 }
 
-async function* rewriteGrpcTrailer(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse, rewrite: Rewriter): AsyncIterable<Uint8Array> {
+async function* rewriteGrpcTrailer(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse, rewrite: Rewriter, seen?: CodeSeen): AsyncIterable<Uint8Array> {
   yield* body;
   // Trailers are filled in while the body is produced, and written after it.
-  const fixed = fromStatus(res.trailer?.get("grpc-status"), res.trailer?.get("grpc-message"), rewrite);
+  const fixed = fromStatus(res.trailer?.get("grpc-status"), res.trailer?.get("grpc-message"), rewrite, seen);
   if (fixed && res.trailer) {
     res.trailer.set("grpc-status", String(fixed.code));
     res.trailer.set("grpc-message", encodeURIComponent(fixed.message));
   }
 }
 
-async function* rewriteGrpcWebTrailer(body: AsyncIterable<Uint8Array>, rewrite: Rewriter): AsyncIterable<Uint8Array> {
+async function* rewriteGrpcWebTrailer(body: AsyncIterable<Uint8Array>, rewrite: Rewriter, seen?: CodeSeen): AsyncIterable<Uint8Array> {
   for await (const chunk of body) {
     // The trailer is the envelope with flag 0x80; its payload is "name: value\r\n" lines.
     if (chunk.byteLength > 5 && chunk[0] === 0x80) {
       const text = new TextDecoder().decode(chunk.subarray(5));
-      const fixed = fromStatus(/grpc-status: *(\d+)/i.exec(text)?.[1], /grpc-message: *([^\r\n]*)/i.exec(text)?.[1], rewrite);
+      const fixed = fromStatus(/grpc-status: *(\d+)/i.exec(text)?.[1], /grpc-message: *([^\r\n]*)/i.exec(text)?.[1], rewrite, seen);
       if (fixed) {
         const payload = new TextEncoder().encode(`grpc-status: ${fixed.code}\r\ngrpc-message: ${encodeURIComponent(fixed.message)}\r\n`);
         const envelope = new Uint8Array(5 + payload.byteLength);
@@ -90,7 +94,7 @@ async function* rewriteGrpcWebTrailer(body: AsyncIterable<Uint8Array>, rewrite: 
   }
 }
 
-function fromStatus(status: string | null | undefined, message: string | null | undefined, rewrite: Rewriter): RewrittenError | undefined {
+function fromStatus(status: string | null | undefined, message: string | null | undefined, rewrite: Rewriter, seen?: CodeSeen): RewrittenError | undefined {
   if (status === null || status === undefined || !/^\d+$/.test(status)) return undefined;
   let text = message ?? "";
   try {
@@ -98,7 +102,9 @@ function fromStatus(status: string | null | undefined, message: string | null | 
   } catch {
     /* not percent-encoded after all: compare it as it is */
   }
-  return rewrite(Number(status) as Code, text);
+  const fixed = rewrite(Number(status) as Code, text);
+  seen?.(fixed?.code ?? (Number(status) as Code));
+  return fixed;
 }
 
 async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {

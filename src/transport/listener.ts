@@ -40,6 +40,8 @@ export interface ListenerOptions {
 export interface Listener {
   readonly address: AddressInfo;
   readonly protocols: string[];
+  /** Open client connections now: HTTP/2 sessions, and every other connection (HTTP/1.1 or not yet sniffed). */
+  connectionCounts(): { http1: number; http2: number };
   /** Refuses new calls at once, lets in-flight ones finish for up to graceMs, then cuts the rest. */
   close(graceMs: number): Promise<void>;
 }
@@ -138,6 +140,12 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   }
   // Beyond this, Node closes new connections as they arrive.
   tcp.maxConnections = options.maxConnections ?? 1000;
+  // TCP connections, counted once each (`sockets` holds a TLS connection twice: raw and decrypted).
+  let open = 0;
+  tcp.on("connection", (socket: Socket) => {
+    open++;
+    socket.once("close", () => open--);
+  });
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("remoteSettings", () => connectionOpened(session.socket));
@@ -160,6 +168,7 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
   return {
     address: tcp.address() as AddressInfo,
     protocols: options.tls ? ["HTTP/1.1 (TLS)", "HTTP/2 (TLS, ALPN)"] : ["HTTP/1.1", "HTTP/2 cleartext (prior knowledge)"],
+    connectionCounts: () => ({ http1: Math.max(0, open - sessions.size), http2: sessions.size }),
     async close(graceMs: number) {
       draining = true;
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));

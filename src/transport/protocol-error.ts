@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { codeToHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
 import { sendJson, type HttpRequest, type HttpResponse } from "../http/http-router.js";
+import { requestInfoOf } from "../http/request-info.js";
 
 export interface ProtocolErrorOptions {
   /** Extra response headers (e.g. `Allow`, `Connection: close`). */
@@ -19,6 +20,8 @@ export interface ProtocolErrorOptions {
  * body for everyone else. The error's metadata (e.g. Retry-After) becomes response headers.
  */
 export function sendRpcError(req: HttpRequest, res: HttpResponse, error: ConnectError, options: ProtocolErrorOptions = {}): void {
+  const info = requestInfoOf(req);
+  if (info) info.code = codeToString(error.code);
   const headers: Record<string, string> = {};
   error.metadata.forEach((value, key) => {
     headers[key] = value;

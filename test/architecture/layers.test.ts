@@ -6,16 +6,19 @@ import { describe, expect, it } from "vitest";
  * The layer rule of design.md, read from the source: which folder of src/ may import which.
  * Top to bottom: the composition root (src/*.ts, cli/) → transport/ → rpc/ and routes/ →
  * auth/, http/ → domain/ ← adapters/. logging/ is a leaf anyone may use; gen/ (generated
- * protobuf code) is for the RPC layer and the root only. Nothing imports upward.
+ * protobuf code) is for the RPC layer and the root only. observability/ (metrics) sits beside
+ * http/: it reads the per-request record, routes/ serves /metrics from it, and the root wires it
+ * to the transport and the database driver. Nothing imports upward.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   domain: ["domain"],
   logging: ["logging"],
   adapters: ["adapters", "domain"],
   auth: ["auth", "domain"],
-  http: ["http"],
+  http: ["http", "logging"],
+  observability: ["observability", "http"],
   rpc: ["rpc", "domain", "auth", "http", "logging", "gen"],
-  routes: ["routes", "domain", "auth", "http", "logging"],
+  routes: ["routes", "domain", "auth", "http", "logging", "observability"],
   transport: ["transport", "http", "logging"],
 };
 

@@ -7,6 +7,8 @@ export interface ConfigurationLimiterOptions {
   maxTracked?: number;
   /** Monotonic milliseconds; tests inject one. */
   now?: () => number;
+  /** Told of every refused request (the metrics count them). */
+  onLimited?: () => void;
 }
 
 interface Bucket {
@@ -18,8 +20,9 @@ interface Bucket {
  * Per-configuration rate limit of /scim/v2 (token bucket; every call made with the
  * configuration's token counts, discovery included): one tenant's identity provider cannot take
  * the service from the others. Entra's gallery asks for at least 25 requests/s per tenant; the
- * default is 50/s with a burst of 100. Kept per replica: with N replicas behind a load balancer a
- * configuration gets up to N times the rate (say so to operators, or divide the setting).
+ * default is 50/s with a burst of 100. Kept per replica: with N replicas behind a load balancer,
+ * SCIM_RATE_REPLICAS=N makes each enforce 1/N of the setting (the composition root divides), so
+ * that together they allow the configured total (docs/deploying.md).
  */
 export class ConfigurationLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -54,6 +57,7 @@ export class ConfigurationLimiter {
       bucket.tokens -= 1;
       return 0;
     }
+    this.options.onLimited?.();
     return Math.max(1, Math.ceil((1 - bucket.tokens) / rate / 1000));
   }
 }

@@ -1,3 +1,4 @@
+import { authOutcomeOf } from "../../auth/auth-outcome.js";
 import type { CredentialCheck } from "../../auth/credential-check.js";
 import type { AuditContext } from "../../domain/audit/audit-entry.js";
 import type { AuditTrail } from "../../domain/audit/audit-trail.js";
@@ -7,7 +8,7 @@ import { ScimError } from "../../domain/scim/scim-error.js";
 import { clientAddressOf } from "../../http/client-address.js";
 import { authorizationOf } from "../../http/header-values.js";
 import type { HttpRequest, HttpResponse } from "../../http/http-router.js";
-import { requestInfoOf } from "../../http/request-info.js";
+import { requestInfoOf, requestLogger } from "../../http/request-info.js";
 import type { Logger } from "../../logging/logger.js";
 import { auditContextOf } from "../audit-context.js";
 import type { ConfigurationLimiter } from "./configuration-limiter.js";
@@ -50,6 +51,7 @@ export function createScimRoute(options: ScimRouteOptions) {
       const info = requestInfoOf(req);
       try {
         const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req));
+        if (info) info.auth = { credential: "scim_token", outcome: authOutcomeOf(result) };
         if (!result.ok) {
           const refused = result.refusal.reason === "disabled" ? result.refusal.configuration : undefined;
           // A disabled configuration's identity provider keeps calling: the trail says so (throttled, audit-trail.ts).
@@ -72,7 +74,7 @@ export function createScimRoute(options: ScimRouteOptions) {
         }
         if (err instanceof ScimError) return sendScimError(res, err);
         if (err instanceof StoreUnavailableError) return sendScimError(res, new ScimError(503, undefined, "The service is temporarily unavailable; retry later.", { "retry-after": "1" }));
-        options.logger.error({ reqId: info?.id, err }, "unexpected error in a SCIM route");
+        requestLogger(info, options.logger).error({ err }, "unexpected error in a SCIM route");
         sendScimError(res, new ScimError(500, undefined, `Internal error; request id ${info?.id ?? "unknown"}.`));
       }
     };

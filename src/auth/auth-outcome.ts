@@ -1,0 +1,11 @@
+import type { CheckResult } from "./credential-check.js";
+
+/**
+ * A credential check's result as one word for the metrics: ok, or why it was refused (missing,
+ * blocked, disabled, and for SCIM tokens the cause of an invalid one: malformed, unknown, expired).
+ */
+export function authOutcomeOf(result: CheckResult<unknown>): string {
+  if (result.ok) return "ok";
+  const refusal = result.refusal;
+  return refusal.reason === "invalid" ? (refusal.cause ?? "invalid") : refusal.reason;
+}
