@@ -102,9 +102,11 @@ export async function startApp(options: AppOptions): Promise<App> {
   const apiKeys = new ApiKeys(stores.apiKeys, clock, auditTrail, { cacheTtlMs: config.apiKeyCacheTtlMs });
   const scimTokens = new ScimTokenVerifier(stores.scimConfigurations, clock);
   const metrics = new ServiceMetrics({ version: serviceVersion() });
-  // Command monitoring of the driver (when the client has it on: openStores does) feeds the database metrics.
-  const databaseClient = (stores as Partial<MongoStores>).client;
-  const stopDatabaseMetrics = databaseClient ? monitorDatabase(databaseClient, metrics) : () => undefined;
+  // Every store operation on MongoDB is timed; the driver's command monitoring (when the client
+  // has it on: DB_COMMAND_METRICS=on) adds the per-command metrics.
+  const mongo = stores as Partial<MongoStores>;
+  mongo.observeOperations?.((operation, seconds, outcome) => metrics.databaseOperation(operation, seconds, outcome));
+  const stopDatabaseMetrics = mongo.client ? monitorDatabase(mongo.client, metrics) : () => undefined;
   const authFailures = new AuthFailureLimiter({
     failuresPerMinute: config.authFailuresPerMinute,
     blockedLookupsPerMinute: config.resourceLimits.authBlockedLookupsPerMinute,

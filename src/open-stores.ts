@@ -12,8 +12,8 @@ export function openStores(config: Pick<Config, "mongodbUri" | "mongodbDatabase"
     operationTimeoutMs: config.dbTimeoutMs,
     auditRetentionDays: config.auditRetentionDays,
     clientOptions: {
-      // The database metrics come from the driver's command events (src/observability/database-metrics.ts);
-      // DB_COMMAND_METRICS=off spares the driver building them.
+      // The per-command metrics come from the driver's command events (src/observability/database-metrics.ts),
+      // which cost the driver CPU per command: only with DB_COMMAND_METRICS=on.
       monitorCommands: config.operations.dbCommandMetrics,
       // Tokens are checked against the primary only, whatever MONGODB_URI says (options given here
       // win over the URI's): a lagging secondary could still hold a token that was regenerated,

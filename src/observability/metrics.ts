@@ -58,6 +58,7 @@ export class ServiceMetrics {
   private readonly requestSeconds: Histogram<"protocol" | "method" | "route">;
   private readonly authentications: Counter<"credential" | "outcome">;
   private readonly limited: Counter<"limit">;
+  private readonly operationSeconds: Histogram<"operation" | "outcome">;
   private readonly commandSeconds: Histogram<"command">;
   private readonly commandErrors: Counter<"command" | "error">;
   private readonly commandsInFlight: Gauge;
@@ -92,9 +93,16 @@ export class ServiceMetrics {
       labelNames: ["limit"],
       registers,
     });
+    this.operationSeconds = new Histogram({
+      name: `${METRIC_PREFIX}db_operation_duration_seconds`,
+      help: "Store operations on MongoDB (one or a few commands each, retries and the DB_TIMEOUT_MS deadline included), by operation (<store>.<method>) and outcome (ok; unavailable: the database did not answer in time or refused; error: anything else, such as a conflict).",
+      labelNames: ["operation", "outcome"],
+      buckets: DATABASE_BUCKETS,
+      registers,
+    });
     this.commandSeconds = new Histogram({
       name: `${METRIC_PREFIX}db_command_duration_seconds`,
-      help: "Database commands (the driver's command monitoring), by command, successful or not.",
+      help: "Database commands (the driver's command monitoring, DB_COMMAND_METRICS=on), by command, successful or not.",
       labelNames: ["command"],
       buckets: DATABASE_BUCKETS,
       registers,
@@ -156,6 +164,11 @@ export class ServiceMetrics {
 
   rateLimited(limit: RateLimit): void {
     this.limited.inc({ limit });
+  }
+
+  /** A store operation settled (operation and outcome are names the code chooses, see operation-deadline.ts). */
+  databaseOperation(operation: string, seconds: number, outcome: string): void {
+    this.operationSeconds.observe({ operation, outcome }, seconds);
   }
 
   databaseCommandStarted(): void {

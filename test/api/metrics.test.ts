@@ -57,6 +57,7 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
       ["request_duration_seconds", "histogram"],
       ["authentications_total", "counter"],
       ["rate_limited_total", "counter"],
+      ["db_operation_duration_seconds", "histogram"],
       ["db_command_duration_seconds", "histogram"],
       ["db_command_errors_total", "counter"],
       ["db_commands_in_flight", "gauge"],
@@ -155,6 +156,22 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
     expect(delta("db_command_errors_total", { command: "insert", error: "duplicate_key" })).toBe(1);
     expect(after.value(`${P}db_commands_in_flight`)).toBe(0);
     expect(after.value(`${P}db_connections_total`, { event: "created" })).toBeGreaterThanOrEqual(0);
+  });
+
+  it("times every store operation by name and outcome: a refused duplicate is an error, not the database's unavailability", async () => {
+    const tenant = await createScimTenant(server);
+    const before = await scrape(server);
+    const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `op-${randomUUID()}@example.com` };
+    expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(201);
+    expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(409);
+    const after = await scrape(server);
+    const delta = (labels: Record<string, string>) =>
+      after.value(`${P}db_operation_duration_seconds_count`, labels) - before.value(`${P}db_operation_duration_seconds_count`, labels);
+    expect(delta({ operation: "scimUsers.create", outcome: "ok" })).toBe(1);
+    expect(delta({ operation: "scimUsers.create", outcome: "error" })).toBe(1);
+    expect(delta({ operation: "members.findFormerOrEmail", outcome: "ok" })).toBe(2);
+    expect(delta({ operation: "audit.append", outcome: "ok" })).toBeGreaterThanOrEqual(1);
+    expect(after.select(`${P}db_operation_duration_seconds_count`).filter((s) => s.labels.outcome === "unavailable").every((s) => s.value === 0)).toBe(true);
   });
 
   it("shows open HTTP/1.1 connections and HTTP/2 sessions", async () => {

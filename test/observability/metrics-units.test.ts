@@ -45,8 +45,8 @@ describe("METRICS_ALLOW ranges", () => {
 describe("operations settings", () => {
   it("defaults: loopback only, no token, one replica", () => {
     const config = loadConfig({});
-    expect(config.operations).toEqual({ metricsAllow: ["127.0.0.0/8", "::1/128"], metricsToken: undefined, scimRateReplicas: 1, dbCommandMetrics: true });
-    expect(loadConfig({ DB_COMMAND_METRICS: "off" }).operations.dbCommandMetrics).toBe(false);
+    expect(config.operations).toEqual({ metricsAllow: ["127.0.0.0/8", "::1/128"], metricsToken: undefined, scimRateReplicas: 1, dbCommandMetrics: false });
+    expect(loadConfig({ DB_COMMAND_METRICS: "on" }).operations.dbCommandMetrics).toBe(true);
     expect(() => loadConfig({ DB_COMMAND_METRICS: "no" })).toThrow('DB_COMMAND_METRICS must be on or off (got "no")');
     expect(loadConfig({ METRICS_ALLOW: "none" }).operations.metricsAllow).toEqual([]);
     expect(loadConfig({ METRICS_ALLOW: " 10.0.0.0/8 , fd00::/8" }).operations.metricsAllow).toEqual(["10.0.0.0/8", "fd00::/8"]);

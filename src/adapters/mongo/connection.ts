@@ -11,7 +11,7 @@ import { MongoScimConfigurationStore } from "./scim-configurations.js";
 import { MongoScimGroupStore } from "./scim-groups.js";
 import { MongoScimUserStore } from "./scim-users.js";
 import { MongoSsoConfigurationStore } from "./sso-configurations.js";
-import { withDeadline, withOperationDeadlines } from "./operation-deadline.js";
+import { withDeadline, withOperationDeadlines, type OperationObserver, type OperationObservers } from "./operation-deadline.js";
 
 export interface MongoStoresOptions {
   /** Connection string, e.g. mongodb://127.0.0.1:27017. */
@@ -29,6 +29,8 @@ export interface MongoStoresOptions {
 /** The MongoDB-backed stores, plus the client they share (for tests that watch its commands). */
 export interface MongoStores extends Stores {
   readonly client: MongoClient;
+  /** Times every store operation from now on (the composition root feeds the metrics with it). */
+  observeOperations(observer: OperationObserver): void;
 }
 
 /**
@@ -55,21 +57,25 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
   await guard(() => client.connect());
   const db = client.db(options.database);
   await guard(() => ensureIndexes(db));
-  const bounded = <T extends object>(store: T) => withOperationDeadlines(store, options.operationTimeoutMs);
+  const observers: OperationObservers = {};
+  const bounded = <T extends object>(store: T, name: string) => withOperationDeadlines(store, options.operationTimeoutMs, name, observers);
   const auditLog = db.collection<AuditDoc>("audit_log");
   const auditTtl = await guard(() => ensureAuditTtl(auditLog, options.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS));
   return {
     kind: "mongodb",
     client,
-    scimConfigurations: bounded(new MongoScimConfigurationStore(db.collection("scim_configurations"))),
-    ssoConfigurations: bounded(new MongoSsoConfigurationStore(db.collection("sso_configurations"))),
-    apiKeys: bounded(new MongoApiKeyStore(db.collection("api_keys"))),
-    scimUsers: bounded(new MongoScimUserStore(db.collection("scim_users"))),
-    scimGroups: bounded(new MongoScimGroupStore(db.collection("scim_groups"))),
-    memberships: bounded(new MongoMembershipStore(db.collection("scim_memberships"))),
-    members: bounded(new MongoMemberStore(db.collection("members"))),
-    audit: bounded(new MongoAuditStore(auditLog)),
+    scimConfigurations: bounded(new MongoScimConfigurationStore(db.collection("scim_configurations")), "scimConfigurations"),
+    ssoConfigurations: bounded(new MongoSsoConfigurationStore(db.collection("sso_configurations")), "ssoConfigurations"),
+    apiKeys: bounded(new MongoApiKeyStore(db.collection("api_keys")), "apiKeys"),
+    scimUsers: bounded(new MongoScimUserStore(db.collection("scim_users")), "scimUsers"),
+    scimGroups: bounded(new MongoScimGroupStore(db.collection("scim_groups")), "scimGroups"),
+    memberships: bounded(new MongoMembershipStore(db.collection("scim_memberships")), "memberships"),
+    members: bounded(new MongoMemberStore(db.collection("members")), "members"),
+    audit: bounded(new MongoAuditStore(auditLog), "audit"),
     auditTtl,
+    observeOperations: (observer) => {
+      observers.observer = observer;
+    },
     ping: async () => {
       try {
         await withDeadline(db.command({ ping: 1 }), options.operationTimeoutMs);

@@ -21,19 +21,51 @@ export function withDeadline<T>(operation: Promise<T>, timeoutMs: number): Promi
   return Promise.race([operation, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** How a store operation ended: answered, the database unavailable or too slow, or another error (a conflict, say). */
+export type OperationOutcome = "ok" | "unavailable" | "error";
+
+/**
+ * Told of every store operation as it settles: `operation` is "<store>.<method>" (a name the code
+ * chooses, never request data), `seconds` the time to settle, deadline included.
+ */
+export type OperationObserver = (operation: string, seconds: number, outcome: OperationOutcome) => void;
+
+/** Where the proxies find the observer: set after the stores exist (the composition root makes the metrics later). */
+export interface OperationObservers {
+  observer?: OperationObserver;
+}
+
 /**
  * The same store with every method that returns a promise bounded by `timeoutMs` (see
- * withDeadline). A proxy rather than a hand-written wrapper per port, so that a method added to
- * a store later is bounded too.
+ * withDeadline) and, when `observers.observer` is set, timed. A proxy rather than a hand-written
+ * wrapper per port, so that a method added to a store later is bounded and timed too. Timing here
+ * costs two clock reads per operation, where the driver's command monitoring costs ~60 µs per
+ * command (measured, docs/deploying.md), so the operation metrics can stay on by default.
  */
-export function withOperationDeadlines<T extends object>(store: T, timeoutMs: number): T {
+export function withOperationDeadlines<T extends object>(store: T, timeoutMs: number, name = "store", observers: OperationObservers = {}): T {
   return new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
       return (...args: unknown[]) => {
+        const observer = observers.observer;
+        const started = observer ? performance.now() : 0;
         const result: unknown = value.apply(target, args);
-        return result instanceof Promise ? withDeadline(result, timeoutMs) : result;
+        if (!(result instanceof Promise)) return result;
+        const bounded = withDeadline(result, timeoutMs);
+        if (!observer) return bounded;
+        const operation = `${name}.${String(property)}`;
+        const seconds = () => (performance.now() - started) / 1000;
+        return bounded.then(
+          (v) => {
+            observer(operation, seconds(), "ok");
+            return v;
+          },
+          (err: unknown) => {
+            observer(operation, seconds(), err instanceof StoreUnavailableError ? "unavailable" : "error");
+            throw err;
+          },
+        );
       };
     },
   });
