@@ -182,14 +182,20 @@ describe("two replicas on one database", () => {
 });
 
 describe("database client settings for replicas", () => {
-  it("reads from the primary even when MONGODB_URI asks for secondaries, and monitors commands for the metrics", async () => {
+  it("reads from the primary even when MONGODB_URI asks for secondaries, and monitors commands only when DB_COMMAND_METRICS=on", async () => {
     const uri = `${inject("mongoUri").replace(/\/?$/, "/")}?readPreference=secondaryPreferred`;
     const stores = (await openStores(loadConfig({ MONGODB_URI: uri, MONGODB_DB: `rp_${randomUUID().replaceAll("-", "")}` }))) as MongoStores;
     try {
       expect(stores.client.readPreference.mode).toBe("primary");
-      expect(stores.client.options.monitorCommands).toBe(true);
+      expect(stores.client.options.monitorCommands).toBe(false);
     } finally {
       await stores.close();
+    }
+    const monitored = (await openStores(loadConfig({ MONGODB_URI: uri, MONGODB_DB: `rp_${randomUUID().replaceAll("-", "")}`, DB_COMMAND_METRICS: "on" }))) as MongoStores;
+    try {
+      expect(monitored.client.options.monitorCommands).toBe(true);
+    } finally {
+      await monitored.close();
     }
   });
 });
