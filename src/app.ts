@@ -12,14 +12,18 @@ import { MemberAccounts } from "./domain/provisioning/member-accounts.js";
 import { OrganizationDirectory } from "./domain/provisioning/organization-directory.js";
 import { ScimGroups } from "./domain/provisioning/scim-groups.js";
 import { ScimUsers } from "./domain/provisioning/scim-users.js";
+import { CredentialUsage } from "./domain/credentials/credential-usage.js";
+import { OAuthClients } from "./domain/credentials/oauth-clients.js";
+import { ScimCredentials } from "./domain/credentials/scim-credentials.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
 import { ScimTokenVerifier } from "./domain/scim-token-verifier.js";
 import { SsoConfigurations } from "./domain/sso-configurations.js";
-import { requestContextValues } from "./http/client-address.js";
+import { createClientAddressResolver, requestContextValues, withClientAddress } from "./http/client-address.js";
 import { HttpRouter } from "./http/http-router.js";
 import type { Logger } from "./logging/logger.js";
 import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.js";
 import { registerHealthRoutes } from "./routes/health.js";
+import { registerOAuthTokenRoute } from "./routes/oauth-token.js";
 import { ConfigurationLimiter } from "./routes/scim/configuration-limiter.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
@@ -32,6 +36,7 @@ import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/inter
 import { checkJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
+import { ScimCredentialServiceHandler } from "./rpc/scim-credential-service.js";
 import { API_SERVICES, registerServices } from "./rpc/register-services.js";
 import { createNodeHandler } from "./transport/connect-handler.js";
 import { withAccessLog } from "./transport/access-log.js";
@@ -45,6 +50,8 @@ export const WRITE_MAX_BYTES = 4 * 1024 * 1024;
 export const MAX_TIMEOUT_MS = 30_000;
 /** How often expired audit entries are swept (besides at start-up); MongoDB's TTL monitor runs every minute. */
 export const AUDIT_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+/** How often credential uses whose minute has passed are written (credential-usage.ts). */
+export const USAGE_FLUSH_INTERVAL_MS = 5000;
 
 export interface AppOptions {
   config: Config;
@@ -62,6 +69,11 @@ export interface App {
   readonly apiKeys: ApiKeys;
   readonly scimConfigurations: ScimConfigurations;
   readonly scimTokens: ScimTokenVerifier;
+  /** Several live SCIM tokens, the IP allowlist, OAuth client secrets. */
+  readonly scimCredentials: ScimCredentials;
+  readonly oauthClients: OAuthClients;
+  /** Last use of SCIM tokens and client secrets, coalesced in memory. */
+  readonly credentialUsage: CredentialUsage;
   /** The audit trail every change is recorded in. */
   readonly auditTrail: AuditTrail;
   /** Counts failed authentications per client address; shared by every authenticated route. */
@@ -94,14 +106,22 @@ export async function startApp(options: AppOptions): Promise<App> {
     failuresPerMinute: config.authFailuresPerMinute,
     blockedLookupsPerMinute: config.resourceLimits.authBlockedLookupsPerMinute,
   });
-  const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
-  const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock, auditTrail);
+  const oauthClients = new OAuthClients({ store: stores.scimConfigurations, clock, audit: auditTrail, accessTokenLifetimeSeconds: config.credentials.oauthAccessTokenLifetimeSeconds });
+  const scimCredentials = new ScimCredentials({ store: stores.scimConfigurations, clock, audit: auditTrail });
+  const credentialUsage = new CredentialUsage({
+    store: stores.scimConfigurations,
+    clock,
+    onError: (err) => logger.warn({ err }, "recording the last use of a credential failed; it is informative only"),
+  });
+  const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures, oauthClients, usage: credentialUsage });
+  const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock, auditTrail, oauthClients);
   const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock, auditTrail);
   const { developmentKey, noKeys } = await bootstrapKeys(config, stores, apiKeys, logger);
 
   const router = new HttpRouter();
   registerHealthRoutes(router, stores);
   registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
+  registerOAuthTokenRoute(router, { credentials, oauthClients, audit: auditTrail, logger });
   const accounts = new MemberAccounts(stores.members, stores.scimUsers, clock);
   const provisioning = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock, audit: auditTrail };
   registerScimRoutes(router, {
@@ -132,7 +152,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         groups: new GroupServiceHandler(directory),
         events: new EventServiceHandler(auditTrail),
         auditDetails: new AuditDetailServiceHandler(auditTrail),
-      });
+      }, new ScimCredentialServiceHandler(scimCredentials, oauthClients));
       registerOperationalServices(r, stores, API_SERVICES, {
         watchIntervalMs: config.resourceLimits.healthWatchIntervalMs,
         maxWatchStreams: config.resourceLimits.healthWatchMaxStreams,
@@ -159,6 +179,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
   });
 
+  const usageFlushes = setInterval(() => void credentialUsage.flush(), USAGE_FLUSH_INTERVAL_MS);
+  usageFlushes.unref();
   const stopSweeps = startAuditSweeps(new AuditRetention({ store: stores.audit, clock, retentionDays: config.auditRetentionDays }), logger);
   // Worth a line only where it differs from what an operator expects of MongoDB (FerretDB has no TTL indexes).
   const noTtl = stores.kind === "mongodb" && !stores.auditTtl;
@@ -171,7 +193,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     host: config.host,
     port: config.port,
     tls: config.tls,
-    handler: withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger),
+    handler: withClientAddress(withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger), createClientAddressResolver(config.credentials.trustedProxies)),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
     bodyTimeoutMs: config.resourceLimits.httpBodyTimeoutMs,
@@ -186,6 +208,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     apiKeys,
     scimConfigurations,
     scimTokens,
+    scimCredentials,
+    oauthClients,
+    credentialUsage,
     auditTrail,
     authFailures,
     clock,
@@ -193,6 +218,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     noKeys,
     async close(graceMs = config.shutdownGraceMs) {
       await listener.close(graceMs);
+      clearInterval(usageFlushes);
+      // The uses still held in memory, before the store goes.
+      await credentialUsage.flush(true);
       stopSweeps();
       shutdown.abort();
       await stores.close();

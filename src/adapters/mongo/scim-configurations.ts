@@ -1,7 +1,7 @@
 import type { Collection } from "mongodb";
 import { AlreadyExistsError, CONFLICT, KeyCollisionError } from "../../domain/errors.js";
 import type { Page, PageRequest } from "../../domain/pagination.js";
-import type { ScimConfigurationPatch, ScimConfigurationStore, TokenRotation } from "../../domain/ports.js";
+import type { CredentialUseWrite, CredentialWrite, ScimConfigurationPatch, ScimConfigurationStore, TokenRotation } from "../../domain/ports.js";
 import type { ScimConfigurationRecord } from "../../domain/records.js";
 import { anyFieldDiffers, findPage, fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
@@ -57,16 +57,57 @@ export class MongoScimConfigurationStore implements ScimConfigurationStore {
 
   async rotateToken(organizationId: string, id: string, rotation: TokenRotation, now: Date): Promise<ScimConfigurationRecord | undefined> {
     // The lifetime is left alone when not given, so this one write keeps it without reading it.
-    const set: Record<string, unknown> = { tokenHash: rotation.tokenHash, tokenIssuedAt: rotation.issuedAt };
+    // Every rotated-out token goes with the $unset, and the version moves, so a compare-and-set
+    // write computed from an earlier read (a rotation with an overlap) cannot bring one back.
+    const set: Record<string, unknown> = { tokenHash: rotation.tokenHash, tokenIssuedAt: rotation.issuedAt, tokenId: rotation.tokenId, tokenPrefix: rotation.tokenPrefix };
     if (rotation.lifetimeSeconds !== undefined) set.tokenLifetimeSeconds = rotation.lifetimeSeconds;
     const doc = await guard(
       () =>
         this.c.findOneAndUpdate(
           { _id: id, organizationId },
-          { $set: set, $unset: { tokenExpiresAt: "" }, $max: { updatedAt: now } },
+          {
+            $set: set,
+            $unset: { tokenExpiresAt: "", tokenEndsAt: "", previousTokens: "", tokenUsage: "" },
+            $inc: { credentialVersion: 1 },
+            $max: { updatedAt: now },
+          },
           { returnDocument: "after" },
         ),
       uniques,
+    );
+    return doc ? fromScimDoc(doc) : undefined;
+  }
+
+  async writeCredentials(organizationId: string, id: string, write: CredentialWrite): Promise<ScimConfigurationRecord | "conflict" | undefined> {
+    const set: Record<string, unknown> = {};
+    const unset: Record<string, ""> = {};
+    for (const [field, value] of Object.entries(write.set)) {
+      if (value === undefined) unset[field] = "";
+      else set[field] = value;
+    }
+    if (write.set.tokenIssuedAt !== undefined) unset.tokenExpiresAt = "";
+    for (const tokenId of write.dropTokenUsage ?? []) unset[`tokenUsage.${tokenId}`] = "";
+    for (const secretId of write.dropSecretUsage ?? []) unset[`secretUsage.${secretId}`] = "";
+    const update: Record<string, unknown> = { $inc: { credentialVersion: 1 } };
+    if (Object.keys(set).length > 0) update.$set = set;
+    if (Object.keys(unset).length > 0) update.$unset = unset;
+    if (write.updatedAt) update.$max = { updatedAt: write.updatedAt };
+    // A record never written this way has no version: "still unversioned" is the condition then.
+    const version = write.expectedVersion === undefined ? { $exists: false } : write.expectedVersion;
+    const doc = await guard(() => this.c.findOneAndUpdate({ _id: id, organizationId, credentialVersion: version }, update, { returnDocument: "after" }), uniques);
+    if (doc) return fromScimDoc(doc);
+    return (await this.get(organizationId, id)) ? "conflict" : undefined;
+  }
+
+  async recordUse(id: string, uses: readonly CredentialUseWrite[]): Promise<void> {
+    if (uses.length === 0) return;
+    const set = Object.fromEntries(uses.map((u) => [`${u.kind === "token" ? "tokenUsage" : "secretUsage"}.${u.id}`, u.use]));
+    await guard(() => this.c.updateOne({ _id: id }, { $set: set }));
+  }
+
+  async setIpAllowlist(organizationId: string, id: string, cidrs: readonly string[], now: Date): Promise<ScimConfigurationRecord | undefined> {
+    const doc = await guard(() =>
+      this.c.findOneAndUpdate({ _id: id, organizationId }, { $set: { ipAllowlist: [...cidrs] }, $max: { updatedAt: now } }, { returnDocument: "after" }),
     );
     return doc ? fromScimDoc(doc) : undefined;
   }
@@ -77,7 +118,18 @@ export class MongoScimConfigurationStore implements ScimConfigurationStore {
   }
 
   async findByTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ tokenHash }));
+    // One round trip for the current and the rotated-out tokens; each branch has its index.
+    const doc = await guard(() => this.c.findOne({ $or: [{ tokenHash }, { "previousTokens.hash": tokenHash }] }));
+    return doc ? fromScimDoc(doc) : undefined;
+  }
+
+  async findByAccessTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined> {
+    const doc = await guard(() => this.c.findOne({ "accessTokens.hash": tokenHash }));
+    return doc ? fromScimDoc(doc) : undefined;
+  }
+
+  async findById(id: string): Promise<ScimConfigurationRecord | undefined> {
+    const doc = await guard(() => this.c.findOne({ _id: id }));
     return doc ? fromScimDoc(doc) : undefined;
   }
 
