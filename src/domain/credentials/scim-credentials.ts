@@ -114,7 +114,7 @@ export class ScimCredentials {
       load: () => store.get(organizationId, id),
       notFound: notFound(id),
       plan: (r, now) => {
-        const previous = livePreviousTokens(r, now).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime());
+        const previous = livePreviousTokens(r, now);
         const isCurrent = isCurrentTokenLive(r, now) && currentTokenId(r) === tokenId;
         if (!isCurrent && !previous.some((t) => t.id === tokenId)) {
           throw new NotFoundError(`token_id ${tokenId} is not a live token of scim_configuration ${id}`);

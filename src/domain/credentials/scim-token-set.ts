@@ -42,9 +42,11 @@ export function previousTokenEnd(token: PreviousScimToken): Date {
   return token.overlapEndsAt.getTime() < token.expiresAt.getTime() ? token.overlapEndsAt : token.expiresAt;
 }
 
-/** The rotated-out tokens that still work at `now`. */
+/** The rotated-out tokens that still work at `now`, newest first (by issue time, then id: UUIDv7 ids grow). */
 export function livePreviousTokens(record: Pick<ScimConfigurationRecord, "previousTokens">, now: Date): PreviousScimToken[] {
-  return (record.previousTokens ?? []).filter((t) => previousTokenEnd(t).getTime() > now.getTime());
+  return (record.previousTokens ?? [])
+    .filter((t) => previousTokenEnd(t).getTime() > now.getTime())
+    .sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 export function isCurrentTokenLive(record: ScimConfigurationRecord, now: Date): boolean {
@@ -67,8 +69,7 @@ export function liveTokens(record: ScimConfigurationRecord, now: Date): ScimToke
       lastUse: usage[id],
     });
   }
-  const previous = livePreviousTokens(record, now).sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime());
-  for (const t of previous) {
+  for (const t of livePreviousTokens(record, now)) {
     views.push({ id: t.id, prefix: t.prefix, createdAt: t.issuedAt, expiresAt: t.expiresAt, current: false, overlapEndsAt: previousTokenEnd(t), lastUse: usage[t.id] });
   }
   return views;
