@@ -1,6 +1,6 @@
 /**
  * Rows later issues add to this bench, named here so they land beside the rows they are judged
- * against and with their targets written down once. Neither is measured yet: the code each one
+ * against and with their targets written down once. None is measured yet: the code each one
  * measures is not on this branch. results.md lists them as "to come" (they never count as met).
  * To add one: measure it in run.ts where the `LATER_ROWS` comment says, with the tools named in
  * `how`, push its LoadRow, and delete its entry here.
@@ -25,21 +25,5 @@ export const LATER_ROWS: readonly LaterRow[] = [
       "provisioning.ts's rounds (compareRounds, fresh collections each round, the same user bodies) with our service on both " +
       "sides: one ours-server with the audit log written, one with it off, so the ratio is the audit entry's cost alone",
     needs: "issue 12's audit log writer on this branch, and a setting that turns it off for the reference side",
-  },
-  {
-    issue: 13,
-    scenario: "SCIM token verification with several live tokens and the allowlist",
-    target: "costs SCIM token verification at most 10% (≥ 0.9× the single-token GET /scim/v2/ServiceProviderConfig row of the same run, reported beside it)",
-    how:
-      "the token-verification pair of run.ts against a configuration with several live tokens and an allowlist that admits " +
-      "the load's address, compared round by round (compare.ts) with the same request on a configuration without them",
-    needs: "issue 13's multiple live tokens per configuration and the address allowlist",
-  },
-  {
-    issue: 13,
-    scenario: "OAuth access-token verification",
-    target: "at least as fast as SCIM token verification (≥ 1.0×)",
-    how: "compare.ts pairing GET /scim/v2/ServiceProviderConfig with an OAuth access token against the same request with a SCIM token",
-    needs: "issue 13's OAuth access tokens",
   },
 ];

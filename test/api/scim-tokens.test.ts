@@ -62,6 +62,15 @@ describe.each(STORE_KINDS)("SCIM tokens: rotate, list, revoke (%s)", (store) => 
     expect((await creds.listSCIMTokens({ scimConfigurationId: tenant.scimConfigurationId })).tokens).toHaveLength(1);
   });
 
+  it("without an overlap, 20 concurrent rotations leave exactly one of the returned tokens valid (Regenerate's race)", async () => {
+    const tenant = await createScimTenant(server);
+    const results = await Promise.all(Array.from({ length: 20 }, () => creds.rotateSCIMToken({ scimConfigurationId: tenant.scimConfigurationId })));
+    const statuses = await Promise.all([tenant.token, ...results.map((r) => r.token)].map((t) => scimStatus(server, t)));
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses[0]).toBe(401);
+    expect((await creds.listSCIMTokens({ scimConfigurationId: tenant.scimConfigurationId })).tokens).toHaveLength(1);
+  });
+
   it("keeps at most 5 live tokens: a sixth is failed_precondition until one is revoked or ends", async () => {
     const tenant = await createScimTenant(server);
     const id = tenant.scimConfigurationId;
