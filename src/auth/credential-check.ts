@@ -57,9 +57,9 @@ export interface CredentialCheckOptions {
 
 const SCIM_DETAIL: Record<ScimTokenRejection, string> = {
   missing: "Send the SCIM token as Authorization: Bearer <token>.",
-  malformed: "The bearer token is not a SCIM token.",
-  unknown: "The SCIM token is not valid; it may have been regenerated or its configuration deleted.",
-  expired: "The SCIM token has expired; regenerate it.",
+  malformed: "The bearer token is neither a SCIM token nor an OAuth access token of this service.",
+  unknown: "The token is not valid; it may have been regenerated or revoked, or its configuration deleted.",
+  expired: "The token has expired: regenerate the SCIM token, or request a new access token at /oauth2/token.",
   rotated_out: "The SCIM token was replaced by a rotation and its overlap has ended; use the new token.",
   disabled: "SCIM provisioning is disabled for this configuration.",
 };
