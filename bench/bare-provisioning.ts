@@ -5,7 +5,7 @@
  * the same collections, with documents of the same fields and about the same size (checked every
  * run by command-trace.ts against ours):
  *
- *  1. find scim_configurations {tokenHash}                          the token
+ *  1. find scim_configurations {$or: [{tokenHash}, {previousTokens.hash}]}  the token (current or rotated out)
  *  2. find members {organizationId, $or: [{formerKeys}, {emailKey}]}  re-provisioned identity, or a member with this email?
  *  3. insert scim_users                                             the User, with its search form `s` (the unique key refuses a duplicate)
  *  4. insert members                                                the new member
@@ -35,7 +35,8 @@ export function createBareProvisioning(db: Db, options: { withAudit: boolean } =
 
   const create = async (authorization: string, raw: string, host: string): Promise<[number, Document]> => {
     const token = authorization.startsWith("Bearer ") ? authorization.slice(7) : "";
-    const configuration = await configurations.findOne({ tokenHash: createHash("sha256").update(token).digest("hex") });
+    const hash = createHash("sha256").update(token).digest("hex");
+    const configuration = await configurations.findOne({ $or: [{ tokenHash: hash }, { "previousTokens.hash": hash }] });
     if (!configuration) return [401, { detail: "unknown token" }];
     const body = JSON.parse(raw) as Document;
     const scimConfigurationId = configuration._id;

@@ -4,7 +4,7 @@
  * validation or error mapping; a bare route that finds a SCIM token by its hash; and a bare
  * token rotation. Plain http and http2 servers on two ports (no protocol sniffing).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import http2 from "node:http2";
 import { create } from "@bufbuild/protobuf";
@@ -76,10 +76,16 @@ function routes(router: ConnectRouter) {
   );
   router.rpc(OrganizationService.method.regenerateSCIMToken, async (req) => {
     const token = `scim_${randomBytes(30).toString("base64url")}`;
-    // The same single write as the service's: new hash and issue time, the stored lifetime kept.
+    // The same single write as the service's: new hash, issue time, id and prefix, the stored
+    // lifetime kept, rotated-out tokens and their usage ended, the credential version moved.
     const doc = await collection.findOneAndUpdate(
       { _id: req.scimConfigurationId },
-      { $set: { tokenHash: createHash("sha256").update(token).digest("hex"), tokenIssuedAt: new Date() }, $max: { updatedAt: new Date() } },
+      {
+        $set: { tokenHash: createHash("sha256").update(token).digest("hex"), tokenIssuedAt: new Date(), tokenId: randomUUID(), tokenPrefix: token.slice(0, 9) },
+        $unset: { tokenExpiresAt: "", tokenEndsAt: "", previousTokens: "", tokenUsage: "" },
+        $inc: { credentialVersion: 1 },
+        $max: { updatedAt: new Date() },
+      },
       { returnDocument: "after" },
     );
     return create(RegenerateSCIMTokenResponseSchema, doc ? { token, tokenExpiresAt: timestampFromDate(expiresAt(doc)) } : {});
@@ -90,7 +96,9 @@ const handler = connectNodeAdapter({ routes });
 const h1 = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
   if (req.url === "/verify") {
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? "")?.[1] ?? "";
-    collection.findOne({ tokenHash: createHash("sha256").update(token).digest("hex") }).then((doc) => {
+    // The service's lookup: the current or a rotated-out token, one round trip.
+    const hash = createHash("sha256").update(token).digest("hex");
+    collection.findOne({ $or: [{ tokenHash: hash }, { "previousTokens.hash": hash }] }).then((doc) => {
       const body = JSON.stringify(doc ? { id: doc._id } : { reason: "unknown" });
       res.writeHead(doc ? 200 : 401, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
       res.end(body);

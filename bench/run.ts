@@ -13,12 +13,13 @@ import { loadavg } from "node:os";
 import { generateToken, API_KEY } from "../src/domain/secret-token.js";
 import { startFerretDb, type RunningFerretDb } from "../test/support/ferretdb.js";
 import { compare, type CompareOptions } from "./compare.js";
+import { seedCredentialDatabase, seedThroughApi } from "./credential-rows.js";
 import { LATER_ROWS } from "./later-rows.js";
 import { measureMemoryGrowth } from "./memory-growth.js";
-import { killChildren, log, startChild } from "./processes.js";
+import { killChildren, log, startChild, stopChild } from "./processes.js";
 import type { BaselineReady, LoadSpec, OursReady } from "./protocol.js";
 import { measureProvisioningRow } from "./provisioning-row.js";
-import { renderResults, type GrowthVerdict, type LoadRow, type LoadTarget } from "./report.js";
+import { renderLoadTable, renderResults, type GrowthVerdict, type LoadRow, type LoadTarget } from "./report.js";
 import type { ScimGrowthVerdict } from "./report-scim.js";
 import { measureScimGrowth } from "./scim-growth.js";
 import { seedThroughStore } from "./seed.js";
@@ -37,6 +38,11 @@ const SCIM_GROWTH_MAX_RATIO = 1.5;
 const SCIM_SMALL_GROUP = 10;
 /** The service's per-configuration SCIM rate limit stays on, above anything a row reaches. */
 const SCIM_RATE = { SCIM_RATE_PER_SECOND: "100000", SCIM_RATE_BURST: "1000000" };
+/**
+ * BENCH_ONLY=tokens runs only the token rows (the token-verification pair and issue 13's two
+ * rows beside it) and prints their table without writing results.md: a quick look at one part.
+ */
+const ONLY_TOKENS = process.env.BENCH_ONLY === "tokens";
 
 let ferret: RunningFerretDb | undefined;
 
@@ -57,12 +63,12 @@ async function main(): Promise<number> {
 
   // First, while nothing else of the bench runs: the in-process growth measurements.
   log(`growth: memory store List pages at ${GROWTH_SMALL} and ${GROWTH_LARGE} configurations`);
-  const growthRows = await phase("memory growth, List pages", () => measureMemoryGrowth({ smallSize: GROWTH_SMALL, largeSize: GROWTH_LARGE, rounds: ROUNDS, minSampleMs: 300 }));
+  const growthRows = ONLY_TOKENS ? [] : await phase("memory growth, List pages", () => measureMemoryGrowth({ smallSize: GROWTH_SMALL, largeSize: GROWTH_LARGE, rounds: ROUNDS, minSampleMs: 300 }));
   const growth: GrowthVerdict[] = growthRows.map((row) => ({ row, maxRatio: GROWTH_MAX_RATIO, met: row.ratio.median <= GROWTH_MAX_RATIO }));
   log(`growth: SCIM lookups and group members at ${GROWTH_SMALL} / ${SCIM_SMALL_GROUP} and ${GROWTH_LARGE}`);
-  const scimGrowthRows = await phase("memory growth, SCIM", () =>
-    measureScimGrowth({ smallUsers: GROWTH_SMALL, largeUsers: GROWTH_LARGE, smallGroup: SCIM_SMALL_GROUP, rounds: ROUNDS, minSampleMs: 300 }),
-  );
+  const scimGrowthRows = ONLY_TOKENS
+    ? []
+    : await phase("memory growth, SCIM", () => measureScimGrowth({ smallUsers: GROWTH_SMALL, largeUsers: GROWTH_LARGE, smallGroup: SCIM_SMALL_GROUP, rounds: ROUNDS, minSampleMs: 300 }));
   const scimGrowth: ScimGrowthVerdict[] = scimGrowthRows.map((row) => ({ row, maxRatio: SCIM_GROWTH_MAX_RATIO, met: row.ratio.median <= SCIM_GROWTH_MAX_RATIO }));
   const loadRowsStarted = performance.now();
 
@@ -77,11 +83,17 @@ async function main(): Promise<number> {
   const database = `bench_${Date.now()}`;
   log("seeding 200 configurations");
   const { ids, token } = await seedThroughStore(uri, database, organizationId, 200);
+  // Issue 13's rows: a database (and a server) of their own each, laid out like this one (credential-rows.ts).
+  log("seeding the credential rows' databases");
+  const overlapTokens = await seedCredentialDatabase(uri, `${database}_overlap`, organizationId, "overlap");
+  const oauthTokens = await seedCredentialDatabase(uri, `${database}_oauth`, organizationId, "oauth");
 
   const env = { MONGODB_URI: uri, MONGODB_DB: database, INIT_ORGANIZATION_ID: organizationId, INIT_ADMIN_API_KEY: apiKey, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", ...SCIM_RATE };
   // One after the other: FerretDB drops connections when two clients create indexes at once.
   const ours = await startChild<OursReady>("ours-server.js", env);
   const base = await startChild<BaselineReady>("baseline-server.js", env);
+  const oursOverlap = await startChild<OursReady>("ours-server.js", { ...env, MONGODB_DB: `${database}_overlap` });
+  const oursOAuth = await startChild<OursReady>("ours-server.js", { ...env, MONGODB_DB: `${database}_oauth` });
   const oursUrl = `http://127.0.0.1:${ours.ready.port}`;
   const baseH1 = `http://127.0.0.1:${base.ready.h1Port}`;
   const baseH2 = `http://127.0.0.1:${base.ready.h2Port}`;
@@ -117,29 +129,49 @@ async function main(): Promise<number> {
     loads.push({ scenario, comparison, target, met });
   };
 
-  await pair("GetSCIMConfiguration, Connect JSON, HTTP/1.1", http(rpc(oursUrl, "GetSCIMConfiguration"), auth, getBody), http(rpc(baseH1, "GetSCIMConfiguration"), json, getBody), READS);
-  await pair("ListSCIMConfigurations (25), Connect JSON, HTTP/1.1", http(rpc(oursUrl, "ListSCIMConfigurations"), auth, listBody), http(rpc(baseH1, "ListSCIMConfigurations"), json, listBody), READS);
-  await pair("GetSCIMConfiguration, gRPC, h2c", grpc(oursUrl, "get", apiKey), grpc(baseH2, "get"), READS);
-  await pair("ListSCIMConfigurations (25), gRPC, h2c", grpc(oursUrl, "list", apiKey), grpc(baseH2, "list"), READS);
-  await pair(
-    "SCIM token verification: GET /scim/v2/ServiceProviderConfig vs bare findOne by hash",
-    http(`${oursUrl}/scim/v2/ServiceProviderConfig`, { authorization: `Bearer ${token}` }, [""], CONNECTIONS, "GET"),
-    http(`${baseH1}/verify`, { authorization: `Bearer ${token}` }, [""], CONNECTIONS, "GET"),
-    { rps: 0.95 },
-  );
+  if (!ONLY_TOKENS) {
+    await pair("GetSCIMConfiguration, Connect JSON, HTTP/1.1", http(rpc(oursUrl, "GetSCIMConfiguration"), auth, getBody), http(rpc(baseH1, "GetSCIMConfiguration"), json, getBody), READS);
+    await pair("ListSCIMConfigurations (25), Connect JSON, HTTP/1.1", http(rpc(oursUrl, "ListSCIMConfigurations"), auth, listBody), http(rpc(baseH1, "ListSCIMConfigurations"), json, listBody), READS);
+    await pair("GetSCIMConfiguration, gRPC, h2c", grpc(oursUrl, "get", apiKey), grpc(baseH2, "get"), READS);
+    await pair("ListSCIMConfigurations (25), gRPC, h2c", grpc(oursUrl, "list", apiKey), grpc(baseH2, "list"), READS);
+  }
+  const verify = (port: number, bearer: string) => http(`http://127.0.0.1:${port}/scim/v2/ServiceProviderConfig`, { authorization: `Bearer ${bearer}` }, [""], CONNECTIONS, "GET");
+  await pair("SCIM token verification: GET /scim/v2/ServiceProviderConfig vs bare findOne by hash", verify(ours.ready.port, token), http(`${baseH1}/verify`, { authorization: `Bearer ${token}` }, [""], CONNECTIONS, "GET"), {
+    rps: 0.95,
+  });
+  // Issue 13, beside the row above: both sides are our service, one process on a database of the
+  // row's own (credential-rows.ts); the "baseline" column is its single-token verification.
+  const pairOurs = async (scenario: string, server: { child: ChildProcess; ready: OursReady }, tokens: { reference: string; presented: string }, rps: number) => {
+    log(scenario);
+    const comparison = await compare(side(server.child, verify(server.ready.port, tokens.presented)), side(server.child, verify(server.ready.port, tokens.reference)), options);
+    loads.push({ scenario, comparison, target: { rps }, met: comparison.rpsRatio.median >= rps });
+  };
+  await pairOurs("SCIM token verification with 5 live tokens and an allowlist (a rotated-out token, 20 CIDRs) vs one token, no allowlist", oursOverlap, overlapTokens, 0.9);
+  await pairOurs("OAuth access-token verification vs SCIM token verification (both ours)", oursOAuth, oauthTokens, 1.0);
+  await stopChild(oursOverlap.child);
+  await stopChild(oursOAuth.child);
+  // The same two rows on the embedded memory store, seeded through the API: the service's own cost.
+  const oursMemory = await startChild<OursReady>("ours-server.js", { ...env, MONGODB_URI: "", MONGODB_DB: "" });
+  const memoryTokens = await seedThroughApi(`http://127.0.0.1:${oursMemory.ready.port}`, apiKey, organizationId);
+  await pairOurs("Embedded memory store: SCIM token verification with 5 live tokens and an allowlist vs one token, no allowlist", oursMemory, { reference: memoryTokens.reference, presented: memoryTokens.overlapping }, 0.9);
+  await pairOurs("Embedded memory store: OAuth access-token verification vs SCIM token verification", oursMemory, { reference: memoryTokens.reference, presented: memoryTokens.access }, 1.0);
+  await stopChild(oursMemory.child);
   // 32 clients, each on its own configuration (not the one whose token the verification uses).
   // The target (issue 9) needs Regenerate to be one round trip, as the baseline's is.
   const regenerateBodies = ids.slice(2, 34).map((id) => JSON.stringify({ scimConfigurationId: id }));
-  await pair(
+  if (!ONLY_TOKENS) await pair(
     "RegenerateSCIMToken, 32 clients on distinct configurations",
     http(rpc(oursUrl, "RegenerateSCIMToken"), auth, regenerateBodies, 32),
     http(rpc(baseH1, "RegenerateSCIMToken"), json, regenerateBodies, 32),
     { rps: 0.9 },
   );
-  // LATER_ROWS (bench/later-rows.ts): issue 13's token rows go here, beside the token-verification pair above.
   phases.push({ name: "management and token rows (FerretDB, SQLite)", seconds: (performance.now() - loadRowsStarted) / 1000, loadAverage: loadavg()[0]! });
 
   // Issue 12's audit row is part of this one (a third server in the same rounds: bench/provisioning.ts).
+  if (ONLY_TOKENS) {
+    process.stdout.write("\n" + renderLoadTable(loads) + "\n");
+    return loads.some((r) => !r.met || r.comparison.oursFailed > 0) ? 1 : 0;
+  }
   const provisioning = await phase("provisioning (FerretDB, PostgreSQL)", () => measureProvisioningRow(CONNECTIONS));
 
   const results = renderResults(

@@ -69,6 +69,10 @@ async function traceOurs(uri: string, database: string): Promise<TracedCommand[]
   const config = loadConfig({ MONGODB_URI: uri, MONGODB_DB: database, HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "silent", INIT_ORGANIZATION_ID: organizationId, INIT_ADMIN_API_KEY: generateToken(API_KEY), SCIM_RATE_PER_SECOND: "0" });
   const app = await startApp({ config, stores, logger: createLogger("silent") });
   try {
+    // A token's first use is written at once, then at most once a minute (credential-usage.ts):
+    // not a command of every POST, so it happens before the trace starts.
+    await fetch(`http://127.0.0.1:${app.listener.address.port}/scim/v2/ServiceProviderConfig`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.arrayBuffer());
+    await app.credentialUsage.flush(true);
     return await postEach(`http://127.0.0.1:${app.listener.address.port}`, token, traceCommands(stores.client));
   } finally {
     await app.close(1000);

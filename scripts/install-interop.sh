@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the interop suites (test/interop/) need into the cache folder, once: a Python
-# virtualenv with the official Python SDK and grpcio, the upstream descriptors shipped in
+# virtualenv with the official Python SDK, grpcio and requests-oauthlib, the upstream descriptors shipped in
 # gitpod-sdk 1.2.0, and the Go tools (grpcurl, protoc-gen-go). Every step skips what is present,
 # so re-running is cheap. Prints the cache folder on stdout; progress goes to stderr.
 set -euo pipefail
@@ -13,6 +13,10 @@ log() { echo "install-interop: $*" >&2; }
 # codex_openai_model and codex_service_tier modules that its wheel lacks, and 1.x ships Connect
 # stubs only.
 python_requirements=(gitpod-sdk==0.11.0 grpcio==1.85.1 grpcio-tools==1.85.1)
+# A standard OAuth 2.0 client library for the client-credentials suite (test/interop/python-oauth):
+# requests-oauthlib's BackendApplicationClient is RFC 6749 section 4.4 as most Python code does it.
+# Installed into the same virtualenv with a stamp of its own, so adding it rebuilds nothing else.
+oauth_requirements=(requests-oauthlib==2.0.0 oauthlib==3.2.2 requests==2.32.3)
 upstream_sdk=gitpod-sdk==1.2.0
 grpcurl_version=v1.9.3
 protoc_gen_go_version=v1.36.12
@@ -26,6 +30,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "${python_requirements[*]}" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "${python_requirements[@]}" >&2
   echo "${python_requirements[*]}" > "$stamp"
+  rm -f "$venv/.oauth-requirements"
+fi
+if [ "$(cat "$venv/.oauth-requirements" 2>/dev/null)" != "${oauth_requirements[*]}" ]; then
+  log "installing ${oauth_requirements[*]} into the Python virtualenv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "${oauth_requirements[@]}" >&2
+  echo "${oauth_requirements[*]}" > "$venv/.oauth-requirements"
 fi
 
 # Only the generated descriptors are used (read, not imported: they import protovalidate and

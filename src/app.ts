@@ -13,10 +13,13 @@ import { MemberAccounts } from "./domain/provisioning/member-accounts.js";
 import { OrganizationDirectory } from "./domain/provisioning/organization-directory.js";
 import { ScimGroups } from "./domain/provisioning/scim-groups.js";
 import { ScimUsers } from "./domain/provisioning/scim-users.js";
+import { CredentialUsage } from "./domain/credentials/credential-usage.js";
+import { OAuthClients } from "./domain/credentials/oauth-clients.js";
+import { ScimCredentials } from "./domain/credentials/scim-credentials.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
 import { ScimTokenVerifier } from "./domain/scim-token-verifier.js";
 import { SsoConfigurations } from "./domain/sso-configurations.js";
-import { requestContextValues } from "./http/client-address.js";
+import { createClientAddressResolver, requestContextValues, withClientAddress } from "./http/client-address.js";
 import { HttpRouter } from "./http/http-router.js";
 import { requestInfoOf, requestLogger } from "./http/request-info.js";
 import type { Logger } from "./logging/logger.js";
@@ -28,6 +31,7 @@ import { scimRateShare } from "./operations-config.js";
 import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
+import { registerOAuthTokenRoute } from "./routes/oauth-token.js";
 import { ConfigurationLimiter } from "./routes/scim/configuration-limiter.js";
 import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
@@ -40,6 +44,7 @@ import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/inter
 import { checkJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
+import { ScimCredentialServiceHandler } from "./rpc/scim-credential-service.js";
 import { API_SERVICES, registerServices } from "./rpc/register-services.js";
 import { createNodeHandler } from "./transport/connect-handler.js";
 import { withAccessLog } from "./transport/access-log.js";
@@ -54,6 +59,8 @@ export const WRITE_MAX_BYTES = 4 * 1024 * 1024;
 export const MAX_TIMEOUT_MS = 30_000;
 /** How often expired audit entries are swept (besides at start-up); MongoDB's TTL monitor runs every minute. */
 export const AUDIT_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+/** How often credential uses whose minute has passed are written (credential-usage.ts). */
+export const USAGE_FLUSH_INTERVAL_MS = 5000;
 
 export interface AppOptions {
   config: Config;
@@ -71,6 +78,11 @@ export interface App {
   readonly apiKeys: ApiKeys;
   readonly scimConfigurations: ScimConfigurations;
   readonly scimTokens: ScimTokenVerifier;
+  /** Several live SCIM tokens, the IP allowlist, OAuth client secrets. */
+  readonly scimCredentials: ScimCredentials;
+  readonly oauthClients: OAuthClients;
+  /** Last use of SCIM tokens and client secrets, coalesced in memory. */
+  readonly credentialUsage: CredentialUsage;
   /** The audit trail every change is recorded in. */
   readonly auditTrail: AuditTrail;
   /** Counts failed authentications per client address; shared by every authenticated route. */
@@ -112,8 +124,15 @@ export async function startApp(options: AppOptions): Promise<App> {
     blockedLookupsPerMinute: config.resourceLimits.authBlockedLookupsPerMinute,
     onBlocked: () => metrics.rateLimited("auth_failures"),
   });
-  const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures });
-  const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock, auditTrail);
+  const oauthClients = new OAuthClients({ store: stores.scimConfigurations, clock, audit: auditTrail, accessTokenLifetimeSeconds: config.credentials.oauthAccessTokenLifetimeSeconds });
+  const scimCredentials = new ScimCredentials({ store: stores.scimConfigurations, clock, audit: auditTrail });
+  const credentialUsage = new CredentialUsage({
+    store: stores.scimConfigurations,
+    clock,
+    onError: (err) => logger.warn({ err }, "recording the last use of a credential failed; it is informative only"),
+  });
+  const credentials = new CredentialCheck({ apiKeys, scimTokens, limiter: authFailures, oauthClients, usage: credentialUsage });
+  const scimConfigurations = new ScimConfigurations(stores.scimConfigurations, stores.ssoConfigurations, clock, auditTrail, oauthClients);
   const ssoConfigurations = new SsoConfigurations(stores.ssoConfigurations, stores.scimConfigurations, clock, auditTrail);
   const { developmentKey, noKeys } = await bootstrapKeys(config, stores, apiKeys, logger);
 
@@ -126,6 +145,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
   });
   registerUnleashRoutes(router, { credentials, scim: scimConfigurations, clock, logger });
+  registerOAuthTokenRoute(router, { credentials, oauthClients, audit: auditTrail, logger });
   const accounts = new MemberAccounts(stores.members, stores.scimUsers, clock);
   const provisioning = { users: stores.scimUsers, groups: stores.scimGroups, memberships: stores.memberships, clock, audit: auditTrail };
   registerScimRoutes(router, {
@@ -157,7 +177,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         groups: new GroupServiceHandler(directory),
         events: new EventServiceHandler(auditTrail),
         auditDetails: new AuditDetailServiceHandler(auditTrail),
-      });
+      }, new ScimCredentialServiceHandler(scimCredentials, oauthClients));
       registerOperationalServices(r, stores, API_SERVICES, {
         watchIntervalMs: config.resourceLimits.healthWatchIntervalMs,
         maxWatchStreams: config.resourceLimits.healthWatchMaxStreams,
@@ -184,6 +204,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     logger,
   });
 
+  const usageFlushes = setInterval(() => void credentialUsage.flush(), USAGE_FLUSH_INTERVAL_MS);
+  usageFlushes.unref();
   const stopSweeps = startAuditSweeps(new AuditRetention({ store: stores.audit, clock, retentionDays: config.auditRetentionDays }), logger);
   // Worth a line only where it differs from what an operator expects of MongoDB (FerretDB has no TTL indexes).
   const noTtl = stores.kind === "mongodb" && !stores.auditTtl;
@@ -196,7 +218,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     host: config.host,
     port: config.port,
     tls: config.tls,
-    handler: withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger, createRequestRecorder(metrics)),
+    handler: withClientAddress(withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger, createRequestRecorder(metrics)), createClientAddressResolver(config.credentials.trustedProxies)),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
     bodyTimeoutMs: config.resourceLimits.httpBodyTimeoutMs,
@@ -212,6 +234,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     apiKeys,
     scimConfigurations,
     scimTokens,
+    scimCredentials,
+    oauthClients,
+    credentialUsage,
     auditTrail,
     authFailures,
     metrics,
@@ -220,6 +245,9 @@ export async function startApp(options: AppOptions): Promise<App> {
     noKeys,
     async close(graceMs = config.shutdownGraceMs) {
       await listener.close(graceMs);
+      clearInterval(usageFlushes);
+      // The uses still held in memory, before the store goes.
+      await credentialUsage.flush(true);
       stopSweeps();
       stopDatabaseMetrics();
       shutdown.abort();

@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { isUuid } from "./domain/ids.js";
 import { MIN_OPERATOR_KEY_LENGTH } from "./domain/api-keys.js";
 import { readOperationsSettings, type OperationsSettings } from "./operations-config.js";
+import { normalizeCidr } from "./domain/credentials/ip-allowlist.js";
+import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, MAX_ACCESS_TOKEN_LIFETIME_SECONDS, MIN_ACCESS_TOKEN_LIFETIME_SECONDS } from "./domain/credentials/oauth-clients.js";
 
 /** Everything the service reads from its environment, validated once at start-up. */
 export interface Config {
@@ -44,6 +46,19 @@ export interface Config {
   auditRetentionDays: number;
   /** Running as a fleet: who reads /metrics, how many replicas share the SCIM rate limit. */
   operations: OperationsSettings;
+  /** Credentials: trusted proxies and OAuth access tokens (issue 13). */
+  credentials: CredentialSettings;
+}
+
+/** Settings of the credentials the identity providers present (issue 13). */
+export interface CredentialSettings {
+  /**
+   * CIDRs of the load balancers in front of the service: only when the TCP peer is one of them
+   * is X-Forwarded-For read for the client's address (src/http/client-address.ts). Empty: never.
+   */
+  trustedProxies: string[];
+  /** Lifetime of the access tokens POST /oauth2/token issues, in seconds. */
+  oauthAccessTokenLifetimeSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -148,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const resourceLimits = readResourceLimits(int);
   const operations = readOperationsSettings(env, int, problems, scimRateBurst);
+  const credentials = readCredentialSettings(env, int, problems);
 
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
   return {
@@ -172,6 +188,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     resourceLimits,
     auditRetentionDays,
     operations,
+    credentials,
+  };
+}
+
+function readCredentialSettings(env: NodeJS.ProcessEnv, int: ReadInt, problems: string[]): CredentialSettings {
+  const trustedProxies: string[] = [];
+  for (const entry of (env.TRUSTED_PROXIES ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+    try {
+      trustedProxies.push(normalizeCidr(entry, (rule) => new ConfigError(`TRUSTED_PROXIES entry "${entry}" ${rule}`)));
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  return {
+    trustedProxies,
+    oauthAccessTokenLifetimeSeconds: int("OAUTH_ACCESS_TOKEN_LIFETIME_SECONDS", DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, MIN_ACCESS_TOKEN_LIFETIME_SECONDS, MAX_ACCESS_TOKEN_LIFETIME_SECONDS),
   };
 }
 

@@ -4,9 +4,12 @@ import { EventService } from "../../gen/gitpod/v1/event_pb.js";
 import { GroupService } from "../../gen/gitpod/v1/group_pb.js";
 import { OrganizationService } from "../../gen/gitpod/v1/organization_pb.js";
 import { AuditDetailService } from "../../gen/scimservice/v1/audit_details_pb.js";
+import { SCIMCredentialService } from "../../gen/scimservice/v1/scim_credentials_pb.js";
 import type { Session } from "./session.js";
 
 export type OrganizationClient = Client<typeof OrganizationService>;
+/** This service's own scimservice.v1.SCIMCredentialService: tokens, the IP allowlist, client secrets. */
+export type CredentialsClient = Client<typeof SCIMCredentialService>;
 
 /** Rows per page in the console's tables, and per call when it loads a whole list. */
 export const PAGE_SIZE = 10;
@@ -29,6 +32,11 @@ export function createOrganizationClient(session: Session): OrganizationClient {
 export function createReadClients(session: Session): ReadClients {
   const transport = transportOf(session);
   return { groups: createClient(GroupService, transport), events: createClient(EventService, transport), details: createClient(AuditDetailService, transport) };
+}
+
+/** The SCIMCredentialService client on the session's protocol. */
+export function createCredentialsClient(session: Session): CredentialsClient {
+  return createClient(SCIMCredentialService, transportOf(session));
 }
 
 function transportOf(session: Session): Transport {

@@ -23,6 +23,11 @@ const ACTIONS: Record<string, string> = {
   "scim_configuration.update": "SCIM configuration changed",
   "scim_configuration.delete": "SCIM configuration deleted",
   "scim_configuration.regenerate_token": "SCIM token regenerated",
+  "scim_configuration.rotate_token": "SCIM token rotated",
+  "scim_configuration.revoke_token": "SCIM token revoked",
+  "scim_configuration.set_ip_allowlist": "IP allowlist changed",
+  "scim_configuration.create_client_secret": "Client secret created",
+  "scim_configuration.revoke_client_secret": "Client secret revoked",
   "api_key.create": "API key created",
   "api_key.revoke": "API key revoked",
   "scim.user.create": "User provisioned",
@@ -35,6 +40,7 @@ const ACTIONS: Record<string, string> = {
   "scim.group.delete": "Group deleted",
   "scim.request.refused.disabled": "SCIM call refused: configuration disabled",
   "scim.request.refused.rate_limited": "SCIM call refused: rate limited",
+  "scim.request.refused.address_not_allowed": "SCIM call refused: address not in the IP allowlist",
 };
 
 /** An audit action in words; an action this console does not know is shown as it is. */

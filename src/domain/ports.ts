@@ -7,7 +7,7 @@
 import type { AuditStore } from "./audit/ports.js";
 import type { Page, PageRequest } from "./pagination.js";
 import type { MembershipStore, MemberStore, ScimGroupStore, ScimUserStore } from "./provisioning/ports.js";
-import type { ApiKeyRecord, ScimConfigurationRecord, SsoConfigurationRecord } from "./records.js";
+import type { ApiKeyRecord, CredentialUse, ScimConfigurationRecord, SsoConfigurationRecord } from "./records.js";
 
 /** What may change on a SCIM configuration outside a token rotation. */
 export interface ScimConfigurationPatch {
@@ -23,6 +23,40 @@ export interface TokenRotation {
   issuedAt: Date;
   /** The new token's lifetime; undefined keeps the stored one (read in the same atomic write). */
   lifetimeSeconds?: number | undefined;
+  /** The new token's id and recognition prefix. */
+  tokenId: string;
+  tokenPrefix: string;
+}
+
+/** The credential fields a compare-and-set write may replace. */
+export type CredentialFields = Pick<
+  ScimConfigurationRecord,
+  "tokenHash" | "tokenIssuedAt" | "tokenLifetimeSeconds" | "tokenId" | "tokenPrefix" | "tokenEndsAt" | "previousTokens" | "clientSecrets" | "accessTokens"
+>;
+
+/**
+ * A write of credential fields computed from a read of the record: it applies only while the
+ * record's credentialVersion is still the one read (and bumps it), so concurrent writers never
+ * undo each other's change; a loser reads again and recomputes.
+ */
+export interface CredentialWrite {
+  /** credentialVersion as read (undefined: the record was never written this way). */
+  expectedVersion: number | undefined;
+  /** Fields to replace; absent ones stay. `tokenEndsAt: undefined` given explicitly clears it. */
+  set: Partial<CredentialFields>;
+  /** Usage entries of tokens and client secrets that are gone. */
+  dropTokenUsage?: readonly string[];
+  dropSecretUsage?: readonly string[];
+  /** Moves updatedAt (never backwards): an administrator's change; absent for issuing access tokens. */
+  updatedAt?: Date | undefined;
+}
+
+/** A recorded use of one credential of a configuration. */
+export interface CredentialUseWrite {
+  kind: "token" | "secret";
+  /** The token's or client secret's id. */
+  id: string;
+  use: CredentialUse;
 }
 
 /**
@@ -41,10 +75,27 @@ export interface ScimConfigurationStore {
    * @throws AlreadyExistsError(CONFLICT.scimSsoLink) when relinking to a linked SSO configuration.
    */
   update(organizationId: string, id: string, patch: ScimConfigurationPatch, now: Date): Promise<ScimConfigurationRecord | undefined>;
-  /** Replaces the token in one atomic write: the old token stops working when it returns. */
+  /**
+   * Replaces the token in one atomic write that reads nothing first: every other token (the
+   * rotated-out ones too) stops working when it returns, and their usage is forgotten.
+   */
   rotateToken(organizationId: string, id: string, rotation: TokenRotation, now: Date): Promise<ScimConfigurationRecord | undefined>;
   delete(organizationId: string, id: string): Promise<boolean>;
+  /** The configuration whose current or rotated-out SCIM token has this hash: one indexed lookup. */
   findByTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined>;
+  /** The configuration holding a live access token with this hash: one indexed lookup. */
+  findByAccessTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined>;
+  /** By id alone (an OAuth client id is its configuration's id; the organization follows from the record). */
+  findById(id: string): Promise<ScimConfigurationRecord | undefined>;
+  /**
+   * A compare-and-set write of credential fields (CredentialWrite). Returns the record after it,
+   * "conflict" when another credential write came first, undefined when there is no such record.
+   */
+  writeCredentials(organizationId: string, id: string, write: CredentialWrite): Promise<ScimConfigurationRecord | "conflict" | undefined>;
+  /** Records uses of credentials (one write for all given); nothing when the record is gone. */
+  recordUse(id: string, uses: readonly CredentialUseWrite[]): Promise<void>;
+  /** Replaces the IP allowlist and moves updatedAt (callers write only a change). */
+  setIpAllowlist(organizationId: string, id: string, cidrs: readonly string[], now: Date): Promise<ScimConfigurationRecord | undefined>;
   isSsoConfigurationLinked(organizationId: string, ssoConfigurationId: string): Promise<boolean>;
 }
 

@@ -2,12 +2,13 @@ import { AUDIT_ACTION, type AuditAction, type AuditContext } from "./audit/audit
 import type { AuditTrail } from "./audit/audit-trail.js";
 import { changedFields } from "./audit/changed-fields.js";
 import type { Clock } from "./clock.js";
+import type { OAuthClients } from "./credentials/oauth-clients.js";
 import { FailedPreconditionError, NotFoundError } from "./errors.js";
 import { newId } from "./ids.js";
 import type { Page, PageRequest } from "./pagination.js";
 import type { ScimConfigurationPatch, ScimConfigurationStore, SsoConfigurationStore } from "./ports.js";
 import { tokenExpiresAt, type ScimConfigurationRecord } from "./records.js";
-import { generateToken, hashSecret, SCIM_TOKEN } from "./secret-token.js";
+import { generateToken, hashSecret, recognitionPrefix, SCIM_TOKEN } from "./secret-token.js";
 
 export interface NewScimConfiguration {
   organizationId: string;
@@ -46,6 +47,8 @@ export class ScimConfigurations {
     private readonly sso: SsoConfigurationStore,
     private readonly clock: Clock,
     private readonly audit: AuditTrail,
+    /** Its access tokens die with a disable (re-enabling must not revive them). */
+    private readonly oauth?: OAuthClients,
   ) {}
 
   async create(input: NewScimConfiguration, context: AuditContext): Promise<{ configuration: ScimConfigurationRecord } & IssuedToken> {
@@ -64,6 +67,8 @@ export class ScimConfigurations {
       tokenHash: hashSecret(token),
       tokenIssuedAt: now,
       tokenLifetimeSeconds: input.tokenLifetimeSeconds,
+      tokenId: newId(now),
+      tokenPrefix: recognitionPrefix(SCIM_TOKEN, token),
     };
     await this.scim.create(record);
     // The SSO configuration may have been deleted between the check and the insert (no
@@ -97,6 +102,8 @@ export class ScimConfigurations {
     if (!before) throw notFound(id);
     const record = await this.scim.update(organizationId, id, patch, this.clock.now());
     if (!record) throw notFound(id);
+    // Refused while disabled anyway (the verifier checks enabled); dropped so that enabling again revives none.
+    if (before.enabled && !record.enabled && (record.accessTokens?.length ?? 0) > 0) await this.oauth?.dropAccessTokens(organizationId, id);
     const changed = changedFields(before, record, AUDITED_FIELDS);
     if (changed.length > 0) await this.record(context, AUDIT_ACTION.scimUpdate, record, changed);
     return record;
@@ -109,13 +116,14 @@ export class ScimConfigurations {
 
   /**
    * Issues a new token and replaces the stored hash in one atomic write (no read first); the
-   * previous token stops authenticating when this returns. Without a lifetime the previous
-   * token's lifetime is kept.
+   * previous token, and any a rotation with an overlap kept live, stop authenticating when this
+   * returns. Without a lifetime the previous token's lifetime is kept.
    */
   async regenerateToken(organizationId: string, id: string, lifetimeSeconds: number | undefined, context: AuditContext): Promise<IssuedToken & { configuration: ScimConfigurationRecord }> {
     const now = this.clock.now();
     const token = generateToken(SCIM_TOKEN);
-    const record = await this.scim.rotateToken(organizationId, id, { tokenHash: hashSecret(token), issuedAt: now, lifetimeSeconds }, now);
+    const rotation = { tokenHash: hashSecret(token), issuedAt: now, lifetimeSeconds, tokenId: newId(now), tokenPrefix: recognitionPrefix(SCIM_TOKEN, token) };
+    const record = await this.scim.rotateToken(organizationId, id, rotation, now);
     if (!record) throw notFound(id);
     // Names only: "token" says the token changed, never what it is.
     await this.record(context, AUDIT_ACTION.scimRegenerateToken, record, ["token", "token_expires_at"]);

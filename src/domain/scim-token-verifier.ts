@@ -1,21 +1,30 @@
 import type { Clock } from "./clock.js";
+import { matchToken } from "./credentials/scim-token-set.js";
 import type { ScimConfigurationStore } from "./ports.js";
-import { tokenExpiresAt, type ScimConfigurationRecord } from "./records.js";
-import { hashSecret, isWellFormed, SCIM_TOKEN } from "./secret-token.js";
+import type { ScimConfigurationRecord } from "./records.js";
+import { ACCESS_TOKEN, hashSecret, isWellFormed, SCIM_TOKEN } from "./secret-token.js";
 
-/** Why a presented SCIM token was refused; "disabled" is the only one a SCIM endpoint answers 403. */
-export type ScimTokenRejection = "missing" | "malformed" | "unknown" | "expired" | "disabled";
+/** Why a presented bearer token was refused; "disabled" is the only one a SCIM endpoint answers 403. */
+export type ScimTokenRejection = "missing" | "malformed" | "unknown" | "expired" | "rotated_out" | "disabled";
+
+/** The credential a bearer token proved: a SCIM token (its id), or an OAuth access token (its client secret's id). */
+export interface VerifiedCredential {
+  kind: "token" | "secret";
+  id: string;
+}
 
 export type ScimTokenVerification =
-  | { ok: true; configuration: ScimConfigurationRecord }
+  | { ok: true; configuration: ScimConfigurationRecord; credential: VerifiedCredential }
   | { ok: false; reason: Exclude<ScimTokenRejection, "disabled"> }
   /** The configuration comes along, so the refusal can be recorded in its organization's audit trail. */
-  | { ok: false; reason: "disabled"; configuration: ScimConfigurationRecord };
+  | { ok: false; reason: "disabled"; configuration: ScimConfigurationRecord; credential: VerifiedCredential };
 
 /**
- * Verifies SCIM bearer tokens as identity providers present them: shape and checksum first (no
- * database work for garbage), then one indexed lookup by hash, then expiry and enabled. No
- * cache: a regenerate, disable or delete is honoured by the very next request on every replica.
+ * Verifies the bearer tokens /scim/v2 takes: SCIM tokens (current or rotated out and within
+ * their overlap) and OAuth access tokens. Shape and checksum first (no database work for
+ * garbage; the prefix says which kind), then one indexed lookup by hash, then expiry and
+ * enabled. No cache: a regenerate, revoke, disable or delete is honoured by the very next
+ * request on every replica.
  */
 export class ScimTokenVerifier {
   constructor(
@@ -25,11 +34,34 @@ export class ScimTokenVerifier {
 
   async verify(token: string | undefined): Promise<ScimTokenVerification> {
     if (token === undefined || token === "") return { ok: false, reason: "missing" };
-    if (!isWellFormed(SCIM_TOKEN, token)) return { ok: false, reason: "malformed" };
-    const configuration = await this.store.findByTokenHash(hashSecret(token));
+    if (isWellFormed(SCIM_TOKEN, token)) return this.verifyScimToken(hashSecret(token));
+    if (isWellFormed(ACCESS_TOKEN, token)) return this.verifyAccessToken(hashSecret(token));
+    return { ok: false, reason: "malformed" };
+  }
+
+  private async verifyScimToken(hash: string): Promise<ScimTokenVerification> {
+    const configuration = await this.store.findByTokenHash(hash);
     if (!configuration) return { ok: false, reason: "unknown" };
-    if (tokenExpiresAt(configuration).getTime() <= this.clock.now().getTime()) return { ok: false, reason: "expired" };
-    if (!configuration.enabled) return { ok: false, reason: "disabled", configuration };
-    return { ok: true, configuration };
+    const match = matchToken(configuration, hash, this.clock.now());
+    if (match.kind === "none") return { ok: false, reason: "unknown" };
+    if (match.kind !== "live") return { ok: false, reason: match.kind };
+    return this.enabled(configuration, { kind: "token", id: match.tokenId });
+  }
+
+  private async verifyAccessToken(hash: string): Promise<ScimTokenVerification> {
+    const configuration = await this.store.findByAccessTokenHash(hash);
+    const entry = configuration?.accessTokens?.find((t) => t.hash === hash);
+    if (!configuration || !entry) return { ok: false, reason: "unknown" };
+    const now = this.clock.now().getTime();
+    if (entry.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
+    // It dies with its secret: revoked (then the secret is gone) or expired.
+    const secret = configuration.clientSecrets?.find((s) => s.id === entry.secretId);
+    if (!secret || secret.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
+    return this.enabled(configuration, { kind: "secret", id: secret.id });
+  }
+
+  private enabled(configuration: ScimConfigurationRecord, credential: VerifiedCredential): ScimTokenVerification {
+    if (!configuration.enabled) return { ok: false, reason: "disabled", configuration, credential };
+    return { ok: true, configuration, credential };
   }
 }

@@ -20,6 +20,19 @@ export interface TokenKind {
 
 export const SCIM_TOKEN: TokenKind = { prefix: "scim_" };
 export const API_KEY: TokenKind = { prefix: "scimadm_" };
+/** A client secret of a SCIM configuration's OAuth client (exchanged at /oauth2/token). */
+export const CLIENT_SECRET: TokenKind = { prefix: "scimcs_" };
+/** An OAuth access token /oauth2/token issues; /scim/v2 takes it like a SCIM token. */
+export const ACCESS_TOKEN: TokenKind = { prefix: "scimat_" };
+
+/**
+ * What a list shows to recognise a token: the kind's prefix and 4 characters of the random part
+ * (for a SCIM token its first 9 characters). 4 base62 characters tell tokens apart at a glance
+ * and leave 214 of the 238 random bits unknown.
+ */
+export function recognitionPrefix(kind: TokenKind, token: string): string {
+  return token.slice(0, kind.prefix.length + 4);
+}
 
 /** Creates a fresh token of a kind. */
 export function generateToken(kind: TokenKind): string {

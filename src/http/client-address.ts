@@ -1,18 +1,105 @@
 import { createContextKey, createContextValues, type ContextValues } from "@connectrpc/connect";
-import type { HttpRequest } from "./http-router.js";
+import ipaddr from "ipaddr.js";
+import type { HttpRequest, RequestHandler } from "./http-router.js";
 import { kRequestInfo, requestInfoOf } from "./request-info.js";
 
 /**
- * The peer address of a call, for per-client limits. It is the TCP peer: behind a proxy that is
- * the proxy, so deployments there should limit at the proxy as well.
+ * The client address of a request: the one module that decides it, used by everything that
+ * keys on or records an address (the failure limiter, the access log, the audit trail, the IP
+ * allowlists, the RPC context).
+ *
+ * It is the TCP peer, unless the peer is one of the TRUSTED_PROXIES: then X-Forwarded-For is read
+ * from the right (each proxy appends the address it received the request from), skipping
+ * trusted proxies, and the first address that is not one is the client. Everything left of that
+ * entry was written by the client itself and is never believed; a request that arrives straight
+ * from an untrusted peer with its own X-Forwarded-For changes nothing. IPv4-mapped IPv6
+ * (`::ffff:192.0.2.1`, what a dual-stack socket reports for IPv4) is written as IPv4, and IPv6
+ * in RFC 5952 form, so one client has one key.
+ *
+ * CIDR matching uses ipaddr.js (see src/domain/credentials/ip-allowlist.ts for why); the walk is
+ * written here rather than taken from Express's proxy-addr, which reads Node's deprecated
+ * `req.connection` and is built for http.IncomingMessage, not HTTP/2's compatibility requests.
  */
 export const kClientAddress = createContextKey<string>("unknown", { description: "client address" });
 
+/** Most X-Forwarded-For entries read: more hops than any real chain of proxies has. */
+const MAX_FORWARDED_HOPS = 20;
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+
+/** Works out a request's client address; made once from TRUSTED_PROXIES. */
+export type ClientAddressResolver = (req: HttpRequest) => string;
+
+/** `trustedProxies`: CIDRs already checked (config.ts). Empty: the TCP peer, always. */
+export function createClientAddressResolver(trustedProxies: readonly string[]): ClientAddressResolver {
+  const ranges = trustedProxies.map((c) => ipaddr.parseCIDR(c));
+  const trusted = (a: Address) => ranges.some(([network, bits]) => network.kind() === a.kind() && a.match(network, bits));
+  return (req) => {
+    const peerText = req.socket?.remoteAddress;
+    const peer = peerText === undefined ? undefined : parse(peerText);
+    if (!peer) return peerText ?? "unknown";
+    if (ranges.length === 0 || !trusted(peer)) return show(peer);
+    let client = peer;
+    for (const hop of forwardedHops(req).reverse()) {
+      const address = parse(hop);
+      // Garbage where a proxy should have written an address: believe nothing beyond that proxy.
+      if (!address) break;
+      client = address;
+      if (!trusted(address)) break;
+    }
+    return show(client);
+  };
+}
+
+const resolved = new WeakMap<HttpRequest, string>();
+
+/** Wraps the server's handler so that every request's client address is worked out once, first. */
+export function withClientAddress(handler: RequestHandler, resolve: ClientAddressResolver): RequestHandler {
+  return (req, res) => {
+    resolved.set(req, resolve(req));
+    handler(req, res);
+  };
+}
+
+/** The request's client address (see above); outside a served request, its normalised TCP peer. */
 export function clientAddressOf(req: HttpRequest): string {
-  return req.socket?.remoteAddress ?? "unknown";
+  return resolved.get(req) ?? requestInfoOf(req)?.client ?? peerAddressOf(req);
+}
+
+/** The TCP peer alone, normalised. */
+export function peerAddressOf(req: HttpRequest): string {
+  const text = req.socket?.remoteAddress;
+  if (text === undefined) return "unknown";
+  const address = parse(text);
+  return address ? show(address) : text;
 }
 
 /** The context values every RPC starts with (connectNodeAdapter's contextValues option). */
 export function requestContextValues(req: HttpRequest): ContextValues {
   return createContextValues().set(kClientAddress, clientAddressOf(req)).set(kRequestInfo, requestInfoOf(req));
+}
+
+function forwardedHops(req: HttpRequest): string[] {
+  const header = req.headers["x-forwarded-for"];
+  const text = Array.isArray(header) ? header.join(",") : (header ?? "");
+  if (text === "") return [];
+  return text.split(",").slice(-MAX_FORWARDED_HOPS).map((s) => s.trim());
+}
+
+/** An address as proxies write it: bare, `[v6]`, `[v6]:port` or `v4:port` (Azure's gateways add ports). */
+function parse(text: string): Address | undefined {
+  let t = text;
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(t);
+  if (bracketed) t = bracketed[1]!;
+  else if (/^\d{1,3}(\.\d{1,3}){3}:\d+$/.test(t)) t = t.slice(0, t.lastIndexOf(":"));
+  if (!ipaddr.IPv4.isValidFourPartDecimal(t) && !ipaddr.IPv6.isValid(t)) return undefined;
+  try {
+    return ipaddr.process(t);
+  } catch {
+    return undefined;
+  }
+}
+
+function show(a: Address): string {
+  return a.kind() === "ipv6" ? (a as ipaddr.IPv6).toRFC5952String() : a.toString();
 }

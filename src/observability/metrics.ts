@@ -41,8 +41,9 @@ const DATABASE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 
 
 /** Outcomes counted from the start (at 0), so that rate() and alerts work before the first one happens. */
 const KNOWN_AUTH_OUTCOMES = {
-  scim_token: ["ok", "missing", "malformed", "unknown", "expired", "disabled", "blocked", "invalid"],
+  scim_token: ["ok", "missing", "malformed", "unknown", "expired", "rotated_out", "disabled", "address_not_allowed", "blocked", "invalid"],
   api_key: ["ok", "missing", "invalid", "blocked"],
+  oauth_client: ["ok", "missing", "invalid", "disabled", "address_not_allowed", "blocked"],
 } as const;
 
 /**
@@ -83,7 +84,7 @@ export class ServiceMetrics {
     });
     this.authentications = new Counter({
       name: `${METRIC_PREFIX}authentications_total`,
-      help: "Credential checks by credential (scim_token, api_key) and outcome (ok, missing, malformed, unknown, expired, disabled, blocked, invalid).",
+      help: "Credential checks by credential (scim_token, api_key, oauth_client) and outcome (ok, missing, malformed, unknown, expired, rotated_out, disabled, address_not_allowed, blocked, invalid).",
       labelNames: ["credential", "outcome"],
       registers,
     });

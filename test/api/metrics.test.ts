@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createMongoStores } from "../../src/adapters/mongo/connection.js";
 import { createLogger } from "../../src/logging/logger.js";
 import { clientFor, postJson } from "../support/clients.js";
+import { credentialsClient } from "../support/credentials-client.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { parsePrometheusText, type ParsedMetrics } from "../support/prometheus-text.js";
 import { createScimTenant, scim } from "../support/scim-client.js";
@@ -116,6 +117,29 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
     expect(outcomes[2]! + outcomes[3]!).toBe(2);
     expect(outcomes[4]).toBe(1);
     expect(JSON.stringify(after.samples)).not.toContain(id);
+  });
+
+  it("counts OAuth client authentications at the token endpoint, and calls from outside an IP allowlist, by outcome", async () => {
+    const tenant = await createScimTenant(server);
+    const creds = credentialsClient(server.baseUrl, server.adminKey);
+    const { clientId, clientSecret } = await creds.createSCIMClientSecret({ scimConfigurationId: tenant.scimConfigurationId });
+    const tokenRequest = (secret: string) =>
+      fetch(`${server.baseUrl}/oauth2/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret }).toString(),
+      }).then((r) => r.status);
+    const before = await scrape(server);
+    expect(await tokenRequest(clientSecret)).toBe(200);
+    expect(await tokenRequest(`${clientSecret.slice(0, -4)}AAAA`)).toBe(401);
+    // The test client is 127.0.0.1; an allowlist without it refuses the valid token.
+    await creds.setSCIMIPAllowlist({ scimConfigurationId: tenant.scimConfigurationId, cidrs: ["192.0.2.0/24"] });
+    expect((await scim(server, tenant.token, "GET", "/Users")).status).toBe(403);
+    const after = await scrape(server);
+    const delta = (labels: Record<string, string>) => after.value(`${P}authentications_total`, labels) - before.value(`${P}authentications_total`, labels);
+    expect(delta({ credential: "oauth_client", outcome: "ok" })).toBe(1);
+    expect(delta({ credential: "oauth_client", outcome: "invalid" })).toBe(1);
+    expect(delta({ credential: "scim_token", outcome: "address_not_allowed" })).toBe(1);
   });
 
   it("keeps its label sets bounded: ids and unknown paths never become label values", async () => {

@@ -151,7 +151,10 @@ describe.each(STORE_KINDS)("Unleash-style SCIM settings and SCIM discovery (%s s
       expect(res.headers.get("content-type")).toBe("application/scim+json");
       const config = (await res.json()) as Record<string, any>;
       expect(config.schemas).toEqual(["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]);
-      expect(config.authenticationSchemes).toEqual([expect.objectContaining({ type: "oauthbearertoken", primary: true })]);
+      expect(config.authenticationSchemes).toEqual([
+        expect.objectContaining({ type: "oauthbearertoken", primary: true }),
+        expect.objectContaining({ type: "oauth2", primary: false }),
+      ]);
       // What is implemented, exactly: patch, bulk, filter, sort and etag yes; password changes no.
       for (const feature of ["patch", "bulk", "filter", "sort", "etag"]) expect(config[feature].supported).toBe(true);
       expect(config.changePassword.supported).toBe(false);

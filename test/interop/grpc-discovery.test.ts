@@ -50,6 +50,7 @@ describe("grpcurl with no proto files (server reflection)", () => {
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
       "scimservice.v1.AuditDetailService",
+      "scimservice.v1.SCIMCredentialService",
     ]);
   });
 
@@ -161,7 +162,7 @@ describe("grpcurl with no proto files (server reflection)", () => {
   it("checks health over the standard service, unauthenticated", async () => {
     const overall = await grpc(address, "grpc.health.v1.Health/Check");
     expect(JSON.parse(overall.stdout)).toEqual({ status: "SERVING" });
-    for (const service of ["gitpod.v1.OrganizationService", "gitpod.v1.GroupService", "gitpod.v1.EventService", "scimservice.v1.AuditDetailService"]) {
+    for (const service of ["gitpod.v1.OrganizationService", "gitpod.v1.GroupService", "gitpod.v1.EventService", "scimservice.v1.AuditDetailService", "scimservice.v1.SCIMCredentialService"]) {
       const api = await grpc("-d", JSON.stringify({ service }), address, "grpc.health.v1.Health/Check");
       expect(JSON.parse(api.stdout)).toEqual({ status: "SERVING" });
     }

@@ -3,11 +3,14 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { MongoStores } from "../../src/adapters/mongo/connection.js";
 import { loadConfig } from "../../src/config.js";
 import { openStores } from "../../src/open-stores.js";
 import { postJson } from "../support/clients.js";
+import { credentialsClient, seconds } from "../support/credentials-client.js";
+import { requestFrom } from "../support/from-address.js";
 import { freePort } from "../support/ferretdb.js";
 import { startServiceProcess, type ServiceProcess } from "../support/process.js";
 
@@ -16,7 +19,9 @@ import { startServiceProcess, type ServiceProcess } from "../support/process.js"
  * operators run them behind a load balancer (docs/deploying.md). Every rule must hold whichever
  * replica a call lands on: a change made through one is honoured by the other at once for SCIM
  * tokens (never cached), within API_KEY_CACHE_TTL_MS for API keys (cached per process), and the
- * per-configuration SCIM rate limit holds as a per-replica share (SCIM_RATE_REPLICAS).
+ * per-configuration SCIM rate limit holds as a per-replica share (SCIM_RATE_REPLICAS), and the
+ * credentials of docs/credentials.md (rotations, revocations, allowlists, OAuth access tokens)
+ * change on both replicas with the write.
  */
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const run = promisify(execFile);
@@ -174,11 +179,67 @@ describe("two replicas on one database", () => {
     expect(refilled).toBeLessThanOrEqual(Math.ceil(RATE.perSecond * elapsed) + 2);
   }, 30_000);
 
-  // Issue 13's rules from the other helper (I1), added when that work lands; each must hold here too:
-  it.todo("an overlapping token (rotation with an overlap window) works on both replicas until the overlap ends, then is 401 on both at once");
-  it.todo("a token revoked by id through one replica stops on the other at once");
-  it.todo("an allowlist change made through one replica applies on the other at once (403 from a removed address, 200 from an added one)");
-  it.todo("an OAuth access token issued by one replica is accepted by the other, and dies on both with its client secret");
+  // Issue 13's credentials: every change is a store write that the other replica reads on the
+  // next request (SCIM tokens, allowlists and access tokens are never cached).
+  const creds = (base: string) => credentialsClient(base, adminKey);
+  const portOf = (base: string) => Number(new URL(base).port);
+
+  it("an overlapping token (rotation with an overlap window) works on both replicas until the overlap ends, then is 401 on both", async () => {
+    const tenant = await createTenant(A());
+    const overlapSeconds = 3;
+    const rotated = await creds(A()).rotateSCIMToken({ scimConfigurationId: tenant.id, overlap: seconds(overlapSeconds) });
+    const overlapEnd = timestampDate(rotated.overlapEndsAt!).getTime();
+    for (const base of [A(), B()]) {
+      expect(await scimStatus(base, tenant.token)).toBe(200);
+      expect(await scimStatus(base, rotated.token)).toBe(200);
+    }
+    // Both replicas read the same end: past it, the old token is refused everywhere.
+    await new Promise((r) => setTimeout(r, Math.max(0, overlapEnd - Date.now()) + 250));
+    for (const base of [B(), A()]) {
+      expect(await scimStatus(base, tenant.token)).toBe(401);
+      expect(await scimStatus(base, rotated.token)).toBe(200);
+    }
+  }, 20_000);
+
+  it("a token revoked by id through one replica stops on the other at once", async () => {
+    const tenant = await createTenant(A());
+    const rotated = await creds(A()).rotateSCIMToken({ scimConfigurationId: tenant.id, overlap: seconds(3600) });
+    expect(await scimStatus(B(), tenant.token)).toBe(200);
+    const listed = await creds(B()).listSCIMTokens({ scimConfigurationId: tenant.id });
+    const old = listed.tokens.find((t) => !t.current)!;
+    expect(old.prefix).toBe(tenant.token.slice(0, old.prefix.length));
+    await creds(A()).revokeSCIMToken({ scimConfigurationId: tenant.id, tokenId: old.id });
+    expect(await scimStatus(B(), tenant.token)).toBe(401);
+    expect(await scimStatus(B(), rotated.token)).toBe(200);
+  });
+
+  it("an allowlist change made through one replica applies on the other at once (403 from a removed address, 200 from an added one)", async () => {
+    const tenant = await createTenant(A());
+    const from = async (address: string, base: string) =>
+      (await requestFrom(address, portOf(base), "/scim/v2/ServiceProviderConfig", { headers: { authorization: `Bearer ${tenant.token}` } })).status;
+    await creds(A()).setSCIMIPAllowlist({ scimConfigurationId: tenant.id, cidrs: ["127.0.0.1/32"] });
+    expect(await from("127.0.0.1", B())).toBe(200);
+    expect(await from("127.0.0.2", B())).toBe(403);
+    await creds(B()).setSCIMIPAllowlist({ scimConfigurationId: tenant.id, cidrs: ["127.0.0.2/32"] });
+    expect(await from("127.0.0.1", A())).toBe(403);
+    expect(await from("127.0.0.2", A())).toBe(200);
+  });
+
+  it("an OAuth access token issued by one replica is accepted by the other, and dies on both with its client secret", async () => {
+    const tenant = await createTenant(A());
+    const secret = await creds(A()).createSCIMClientSecret({ scimConfigurationId: tenant.id });
+    const issued = await fetch(`${A()}/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: secret.clientId, client_secret: secret.clientSecret }).toString(),
+    });
+    expect(issued.status).toBe(200);
+    const { access_token: accessToken } = (await issued.json()) as { access_token: string };
+    expect(await scimStatus(B(), accessToken, "/Users")).toBe(200);
+    await creds(B()).revokeSCIMClientSecret({ scimConfigurationId: tenant.id, secretId: secret.secret!.id });
+    expect(await scimStatus(A(), accessToken, "/Users")).toBe(401);
+    expect(await scimStatus(B(), accessToken, "/Users")).toBe(401);
+  });
 });
 
 describe("database client settings for replicas", () => {

@@ -8,6 +8,7 @@ import { EventService } from "../../gen/gitpod/v1/event_pb.js";
 import { GroupService } from "../../gen/gitpod/v1/group_pb.js";
 import { UserStatus } from "../../gen/gitpod/v1/user_pb.js";
 import { clientFor, transportFor } from "../support/clients.js";
+import { credentialsClient, seconds } from "../support/credentials-client.js";
 import { checkCoverage, recordCommands, type CommandRecorder } from "../support/index-coverage.js";
 import { createScimTenant, scim } from "../support/scim-client.js";
 import { startTestServer, TEST_AUDIT, type TestServer } from "../support/test-server.js";
@@ -51,6 +52,8 @@ describe("index coverage of every adapter query (MongoDB)", () => {
     ["scim_memberships", "group_members"],
     ["members", "email_lookup"],
     ["scim_configurations", "organization_page"],
+    ["scim_configurations", "previous_token_hash"],
+    ["scim_configurations", "access_token_hash"],
   ])("fails when %s's index %s is removed (the check can fail)", (collection, name) => {
     const without: Record<string, IndexDescription[]> = { ...INDEXES, [collection]: INDEXES[collection]!.filter((i) => i.name !== name) };
     expect(checkCoverage(recorder.commands, without).length).toBeGreaterThan(0);
@@ -137,6 +140,27 @@ async function workload(server: TestServer): Promise<void> {
   }
   const events = createClient(EventService, transportFor("connect-json", server.baseUrl, server.adminKey));
   await events.listAuditLogs({ pagination: { pageSize: 5 } });
+  // Issue 13's credentials: a rotation with an overlap, both tokens in use, the list and a revoke,
+  // the allowlist, a client secret, a token request, SCIM calls with the access token, the uses
+  // written, the secret revoked, and a disable that ends the access tokens.
+  const creds = credentialsClient(server.baseUrl, server.adminKey);
+  const rotated = await creds.rotateSCIMToken({ scimConfigurationId: tenant.scimConfigurationId, overlap: seconds(600) });
+  await scim(server, token, "GET", "/ServiceProviderConfig");
+  await scim(server, rotated.token, "GET", `/Users${q('userName eq "user1@example.com"')}`);
+  const live = await creds.listSCIMTokens({ scimConfigurationId: tenant.scimConfigurationId });
+  await creds.revokeSCIMToken({ scimConfigurationId: tenant.scimConfigurationId, tokenId: live.tokens[1]!.id });
+  await creds.setSCIMIPAllowlist({ scimConfigurationId: tenant.scimConfigurationId, cidrs: ["127.0.0.0/8", "::1/128"] });
+  await creds.getSCIMIPAllowlist({ scimConfigurationId: tenant.scimConfigurationId });
+  const secret = await creds.createSCIMClientSecret({ scimConfigurationId: tenant.scimConfigurationId });
+  const form = new URLSearchParams({ grant_type: "client_credentials", client_id: secret.clientId, client_secret: secret.clientSecret });
+  const access = ((await (await fetch(`${server.baseUrl}/oauth2/token`, { method: "POST", body: form })).json()) as { access_token: string }).access_token;
+  await scim(server, access, "GET", `/Groups${q('displayName eq "nothing"')}`);
+  await server.app.credentialUsage.flush(true);
+  await creds.listSCIMClientSecrets({ scimConfigurationId: tenant.scimConfigurationId });
+  await fetch(`${server.baseUrl}/oauth2/token`, { method: "POST", body: form }).then((r) => r.arrayBuffer());
+  await admin.updateSCIMConfiguration({ scimConfigurationId: tenant.scimConfigurationId, enabled: false });
+  await admin.updateSCIMConfiguration({ scimConfigurationId: tenant.scimConfigurationId, enabled: true });
+  await creds.revokeSCIMClientSecret({ scimConfigurationId: tenant.scimConfigurationId, secretId: secret.secret!.id });
   // Regenerate and delete the configuration last.
   await admin.regenerateSCIMToken({ scimConfigurationId: tenant.scimConfigurationId });
   await admin.deleteSCIMConfiguration({ scimConfigurationId: other.scimConfigurationId });

@@ -112,11 +112,11 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       const r = scim(org);
       await stores.scimConfigurations.create(r);
       const issuedAt = new Date(t0.getTime() + 1000);
-      const rotation = { tokenHash: "cd".repeat(32) + randomUUID(), issuedAt, lifetimeSeconds: 86400 };
+      const rotation = { tokenHash: "cd".repeat(32) + randomUUID(), issuedAt, lifetimeSeconds: 86400, tokenId: newId(), tokenPrefix: "scim_abcd" };
       const rotated = await stores.scimConfigurations.rotateToken(org, r.id, rotation, issuedAt);
       expect(rotated).toMatchObject({ tokenHash: rotation.tokenHash, tokenIssuedAt: issuedAt, tokenLifetimeSeconds: 86400 });
       // Without a lifetime the stored one is kept, in the same single write.
-      const again = { tokenHash: "ef".repeat(32) + randomUUID(), issuedAt: new Date(t0.getTime() + 2000) };
+      const again = { tokenHash: "ef".repeat(32) + randomUUID(), issuedAt: new Date(t0.getTime() + 2000), tokenId: newId(), tokenPrefix: "scim_efgh" };
       const kept = await stores.scimConfigurations.rotateToken(org, r.id, again, again.issuedAt);
       expect(kept).toMatchObject({ tokenHash: again.tokenHash, tokenIssuedAt: again.issuedAt, tokenLifetimeSeconds: 86400 });
       expect(await stores.scimConfigurations.findByTokenHash(r.tokenHash)).toBeUndefined();

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
-import { createOrganizationClient, createReadClients, PAGE_SIZE, type OrganizationClient } from "../api.js";
+import { createCredentialsClient, createOrganizationClient, createReadClients, PAGE_SIZE, type OrganizationClient } from "../api.js";
 import { describeError } from "../errors.js";
 import { baseUrlTarget, clearSession, loadSession, PROTOCOLS, saveSession, type Session } from "../session.js";
 import { ActivitySection } from "./activity-section.js";
@@ -50,6 +50,7 @@ export function App() {
 function Console({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const client = useMemo(() => createOrganizationClient(session), [session]);
   const readClients = useMemo(() => createReadClients(session), [session]);
+  const credentials = useMemo(() => createCredentialsClient(session), [session]);
   const [tab, setTab] = useState<Tab>("configurations");
   const [version, setVersion] = useState(0);
   const [status, setStatus] = useState("");
@@ -101,6 +102,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
                 linkedSsoIds={linked}
                 scimBaseUrl={scimBaseUrl}
                 events={readClients.events}
+                credentials={credentials}
               />
               <UnleashState session={session} version={version} />
               <SsoSection client={client} organizationId={session.organizationId} version={version} onChanged={onChanged} />

@@ -6,12 +6,14 @@ export interface FieldProps {
   label: string;
   error?: string | undefined;
   hint?: string;
+  /** Makes the control's id unique where a form appears more than once on the page (one per configuration). */
+  idSuffix?: string;
   children: (props: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined }) => ComponentChildren;
 }
 
 /** A labelled control with its hint and its error, wired for screen readers. */
-export function Field({ name, label, error, hint, children }: FieldProps) {
-  const id = `field-${name}`;
+export function Field({ name, label, error, hint, idSuffix, children }: FieldProps) {
+  const id = `field-${name}${idSuffix ? `-${idSuffix}` : ""}`;
   const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
     <div class="field" data-field={name}>

@@ -14,14 +14,22 @@ export function LifetimeSelect({
   onChange,
   allowSame,
   error,
+  idSuffix,
+  label = "Token lifetime",
+  name = "token_expires_in",
 }: {
   days: number | undefined;
   onChange: (days: number | undefined) => void;
   allowSame?: boolean;
   error?: string | undefined;
+  /** For a picker that appears once per configuration (see Field). */
+  idSuffix?: string;
+  label?: string;
+  /** The request field it sets (server errors naming it are shown here). */
+  name?: string;
 }) {
   return (
-    <Field name="token_expires_in" label="Token lifetime" error={error}>
+    <Field name={name} label={label} error={error} idSuffix={idSuffix}>
       {(p) => (
         <select {...p} value={days === undefined ? "same" : String(days)} onChange={(e) => onChange(e.currentTarget.value === "same" ? undefined : Number(e.currentTarget.value))}>
           {allowSame && <option value="same">Same as the current token</option>}

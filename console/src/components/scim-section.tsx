@@ -1,10 +1,11 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { useRef, useState } from "preact/hooks";
 import type { SCIMConfiguration, SSOConfiguration } from "../../../gen/gitpod/v1/organization_pb.js";
-import { PAGE_SIZE, type ReadClients } from "../api.js";
+import { PAGE_SIZE, type CredentialsClient, type ReadClients } from "../api.js";
 import { describeError } from "../errors.js";
 import { expiryState, formatTime } from "../time.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
+import { CredentialsPanel } from "./credentials-panel.js";
 import { CreateScimDialog, EditScimDialog, LifetimeSelect } from "./scim-forms.js";
 import { Pager, usePager } from "./pager.js";
 import { ScimRowDetails } from "./scim-row-details.js";
@@ -19,10 +20,11 @@ type Modal =
   | { kind: "delete"; scim: SCIMConfiguration }
   | { kind: "token"; token: string; expiresAt: Timestamp | undefined };
 
-/** What the rows under each configuration need: the SCIM base URL and the audit trail. */
+/** What the rows under each configuration need: the SCIM base URL, the audit trail and the credentials service. */
 export interface ScimDetailsProps {
   scimBaseUrl: string;
   events: ReadClients["events"];
+  credentials: CredentialsClient;
 }
 
 /**
@@ -38,6 +40,7 @@ export function ScimSection({
   organizationId,
   scimBaseUrl,
   events,
+  credentials,
 }: SectionProps & ScimDetailsProps & { ssoConfigurations: SSOConfiguration[]; linkedSsoIds: ReadonlySet<string> | undefined }) {
   const pager = usePager();
   const [modal, setModalState] = useState<Modal>();
@@ -49,6 +52,14 @@ export function ScimSection({
   };
   const [rowError, setRowError] = useState<{ id: string; message: string }>();
   const [regenerateDays, setRegenerateDays] = useState<number>();
+  // Configurations whose credentials panel is open (tokens, allowlist, client secrets).
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggleCredentials = (id: string) =>
+    setOpen((s) => {
+      const next = new Set(s);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
   const page = usePage(async () => {
     const res = await client.listSCIMConfigurations({ pagination: { pageSize: PAGE_SIZE, token: pager.token } });
     return { items: res.scimConfigurations, nextToken: res.pagination?.nextToken ?? "" };
@@ -116,6 +127,9 @@ export function ScimSection({
                   <button type="button" onClick={() => toggle(scim)} aria-label={`${scim.enabled ? "Disable" : "Enable"} ${label(scim)}`}>
                     {scim.enabled ? "Disable" : "Enable"}
                   </button>
+                  <button type="button" onClick={() => toggleCredentials(scim.id)} aria-expanded={open.has(scim.id)} aria-label={`Credentials of ${label(scim)}`}>
+                    Credentials
+                  </button>
                   <button type="button" onClick={() => setModal({ kind: "regenerate", scim })} aria-label={`Regenerate token of ${label(scim)}`}>
                     Regenerate token
                   </button>
@@ -130,6 +144,9 @@ export function ScimSection({
                 </td>
               </tr>,
               <ScimRowDetails key={`${scim.id}-details`} scim={scim} scimBaseUrl={scimBaseUrl} events={events} version={version} columns={6} />,
+              open.has(scim.id) && (
+                <CredentialsPanel key={`${scim.id}-credentials`} scim={scim} credentials={credentials} scimBaseUrl={scimBaseUrl} onChanged={onChanged} version={version} columns={6} />
+              ),
             ])}
           </tbody>
         </table>
@@ -177,8 +194,8 @@ export function ScimSection({
           }}
         >
           <p>
-            The current token of <strong>{label(modal.scim)}</strong> stops working at once. Provisioning fails until you paste the new
-            token into your identity provider.
+            Every token of <strong>{label(modal.scim)}</strong> stops working at once. Provisioning fails until you paste the new
+            token into your identity provider. To switch without a gap, rotate with an overlap under Credentials instead.
           </p>
           <LifetimeSelect days={regenerateDays} onChange={setRegenerateDays} allowSame />
         </ConfirmDialog>

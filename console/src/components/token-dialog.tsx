@@ -1,4 +1,5 @@
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { formatTime } from "../time.js";
 import { Dialog } from "./dialog.js";
@@ -9,13 +10,15 @@ export interface TokenDialogProps {
   onClose: () => void;
   /** The button that started the flow (New, Regenerate), which gets the focus back. */
   returnFocus?: HTMLElement | null | undefined;
+  /** What else to say (a rotation's overlap). */
+  children?: ComponentChildren;
 }
 
 /**
  * The only moment the SCIM token is visible: the service stores just its hash. Closing the
  * dialog drops it from memory; there is no way back to it.
  */
-export function TokenDialog({ token, expiresAt, onClose, returnFocus }: TokenDialogProps) {
+export function TokenDialog({ token, expiresAt, onClose, returnFocus, children }: TokenDialogProps) {
   const [copied, setCopied] = useState<"yes" | "failed">();
   const copy = async () => {
     try {
@@ -43,6 +46,7 @@ export function TokenDialog({ token, expiresAt, onClose, returnFocus }: TokenDia
         {copied === "failed" && "The browser refused clipboard access: select the token and copy it by hand."}
       </p>
       <p>Expires {formatTime(expiresAt)}.</p>
+      {children}
       <div class="buttons">
         <button type="button" onClick={onClose}>
           Done

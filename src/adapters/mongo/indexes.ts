@@ -25,6 +25,10 @@ export const INDEX = {
 export const INDEXES: Record<string, IndexDescription[]> = {
   scim_configurations: [
     { key: { tokenHash: 1 }, name: INDEX.scimTokenHash, unique: true },
+    // Rotated-out tokens and OAuth access tokens, looked up by hash through arrays of documents
+    // (multikey). Not unique: a unique index would refuse the many documents that have none.
+    { key: { "previousTokens.hash": 1 }, name: "previous_token_hash" },
+    { key: { "accessTokens.hash": 1 }, name: "access_token_hash" },
     { key: { organizationId: 1, ssoConfigurationId: 1 }, name: INDEX.scimSsoLink, unique: true },
     { key: { organizationId: 1, _id: 1 }, name: INDEX.scimPage },
   ],

@@ -1,8 +1,9 @@
 import type { Collection } from "mongodb";
 import { AlreadyExistsError, CONFLICT, KeyCollisionError } from "../../domain/errors.js";
 import type { Page, PageRequest } from "../../domain/pagination.js";
-import type { ScimConfigurationPatch, ScimConfigurationStore, TokenRotation } from "../../domain/ports.js";
+import type { CredentialUseWrite, CredentialWrite, ScimConfigurationPatch, ScimConfigurationStore, TokenRotation } from "../../domain/ports.js";
 import type { ScimConfigurationRecord } from "../../domain/records.js";
+import { ResourceWriteQueue } from "../../domain/provisioning/versioned-write.js";
 import { anyFieldDiffers, findPage, fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
 import { INDEX } from "./indexes.js";
@@ -22,8 +23,19 @@ function fromScimDoc(doc: ScimDoc): ScimConfigurationRecord {
   return record;
 }
 
-/** SCIM configurations in the `scim_configurations` collection. */
+/**
+ * SCIM configurations in the `scim_configurations` collection.
+ *
+ * Writes to one configuration run one after another within this process. MongoDB applies each
+ * update atomically to its document, so there this only spares compare-and-set retries; FerretDB
+ * v1 (the test database) runs an update as a read and a write of the whole document without
+ * isolation, and measured here concurrent updates of one document lose some of their changes (a
+ * usage write can undo a rotation it overlaps, two compare-and-set writes can both "win"). Within
+ * one process the queue rules that out; across processes on FerretDB it stays possible.
+ */
 export class MongoScimConfigurationStore implements ScimConfigurationStore {
+  private readonly writes = new ResourceWriteQueue();
+
   constructor(private readonly c: Collection<ScimDoc>) {}
 
   async create(record: ScimConfigurationRecord): Promise<void> {
@@ -41,43 +53,107 @@ export class MongoScimConfigurationStore implements ScimConfigurationStore {
   }
 
   async update(organizationId: string, id: string, patch: ScimConfigurationPatch, now: Date): Promise<ScimConfigurationRecord | undefined> {
-    const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    if (Object.keys(set).length > 0) {
-      const doc = await this.telling({ id, organizationId, ssoConfigurationId: patch.ssoConfigurationId }, () =>
-        guard(
-          () => this.c.findOneAndUpdate({ _id: id, organizationId, ...anyFieldDiffers(set) }, { $set: set, $max: { updatedAt: now } }, { returnDocument: "after" }),
-          uniques,
-        ),
-      );
-      if (doc) return fromScimDoc(doc);
-    }
-    // Nothing to change (or no such record): answer with what is stored, updatedAt untouched.
-    return this.get(organizationId, id);
+    return this.writes.run(id, async () => {
+      const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      if (Object.keys(set).length > 0) {
+        const doc = await this.telling({ id, organizationId, ssoConfigurationId: patch.ssoConfigurationId }, () =>
+          guard(
+            () => this.c.findOneAndUpdate({ _id: id, organizationId, ...anyFieldDiffers(set) }, { $set: set, $max: { updatedAt: now } }, { returnDocument: "after" }),
+            uniques,
+          ),
+        );
+        if (doc) return fromScimDoc(doc);
+      }
+      // Nothing to change (or no such record): answer with what is stored, updatedAt untouched.
+      return this.get(organizationId, id);
+    });
   }
 
   async rotateToken(organizationId: string, id: string, rotation: TokenRotation, now: Date): Promise<ScimConfigurationRecord | undefined> {
-    // The lifetime is left alone when not given, so this one write keeps it without reading it.
-    const set: Record<string, unknown> = { tokenHash: rotation.tokenHash, tokenIssuedAt: rotation.issuedAt };
-    if (rotation.lifetimeSeconds !== undefined) set.tokenLifetimeSeconds = rotation.lifetimeSeconds;
-    const doc = await guard(
-      () =>
-        this.c.findOneAndUpdate(
-          { _id: id, organizationId },
-          { $set: set, $unset: { tokenExpiresAt: "" }, $max: { updatedAt: now } },
-          { returnDocument: "after" },
-        ),
-      uniques,
-    );
-    return doc ? fromScimDoc(doc) : undefined;
+    return this.writes.run(id, async () => {
+      // The lifetime is left alone when not given, so this one write keeps it without reading it.
+      // Every rotated-out token goes with the $unset, and the version moves, so a compare-and-set
+      // write computed from an earlier read (a rotation with an overlap) cannot bring one back.
+      const set: Record<string, unknown> = { tokenHash: rotation.tokenHash, tokenIssuedAt: rotation.issuedAt, tokenId: rotation.tokenId, tokenPrefix: rotation.tokenPrefix };
+      if (rotation.lifetimeSeconds !== undefined) set.tokenLifetimeSeconds = rotation.lifetimeSeconds;
+      const doc = await guard(
+        () =>
+          this.c.findOneAndUpdate(
+            { _id: id, organizationId },
+            {
+              $set: set,
+              $unset: { tokenExpiresAt: "", tokenEndsAt: "", previousTokens: "", tokenUsage: "" },
+              $inc: { credentialVersion: 1 },
+              $max: { updatedAt: now },
+            },
+            { returnDocument: "after" },
+          ),
+        uniques,
+      );
+      return doc ? fromScimDoc(doc) : undefined;
+    });
+  }
+
+  async writeCredentials(organizationId: string, id: string, write: CredentialWrite): Promise<ScimConfigurationRecord | "conflict" | undefined> {
+    return this.writes.run(id, async () => {
+      const set: Record<string, unknown> = {};
+      const unset: Record<string, ""> = {};
+      for (const [field, value] of Object.entries(write.set)) {
+        if (value === undefined) unset[field] = "";
+        else set[field] = value;
+      }
+      if (write.set.tokenIssuedAt !== undefined) unset.tokenExpiresAt = "";
+      for (const tokenId of write.dropTokenUsage ?? []) unset[`tokenUsage.${tokenId}`] = "";
+      for (const secretId of write.dropSecretUsage ?? []) unset[`secretUsage.${secretId}`] = "";
+      const update: Record<string, unknown> = { $inc: { credentialVersion: 1 } };
+      if (Object.keys(set).length > 0) update.$set = set;
+      if (Object.keys(unset).length > 0) update.$unset = unset;
+      if (write.updatedAt) update.$max = { updatedAt: write.updatedAt };
+      // A record never written this way has no version: "still unversioned" is the condition then.
+      const version = write.expectedVersion === undefined ? { $exists: false } : write.expectedVersion;
+      const doc = await guard(() => this.c.findOneAndUpdate({ _id: id, organizationId, credentialVersion: version }, update, { returnDocument: "after" }), uniques);
+      if (doc) return fromScimDoc(doc);
+      return (await this.get(organizationId, id)) ? "conflict" : undefined;
+    });
+  }
+
+  async recordUse(id: string, uses: readonly CredentialUseWrite[]): Promise<void> {
+    return this.writes.run(id, async () => {
+      if (uses.length === 0) return;
+      const set = Object.fromEntries(uses.map((u) => [`${u.kind === "token" ? "tokenUsage" : "secretUsage"}.${u.id}`, u.use]));
+      await guard(() => this.c.updateOne({ _id: id }, { $set: set }));
+    });
+  }
+
+  async setIpAllowlist(organizationId: string, id: string, cidrs: readonly string[], now: Date): Promise<ScimConfigurationRecord | undefined> {
+    return this.writes.run(id, async () => {
+      const doc = await guard(() =>
+        this.c.findOneAndUpdate({ _id: id, organizationId }, { $set: { ipAllowlist: [...cidrs] }, $max: { updatedAt: now } }, { returnDocument: "after" }),
+      );
+      return doc ? fromScimDoc(doc) : undefined;
+    });
   }
 
   async delete(organizationId: string, id: string): Promise<boolean> {
-    const result = await guard(() => this.c.deleteOne({ _id: id, organizationId }));
-    return result.deletedCount === 1;
+    return this.writes.run(id, async () => {
+      const result = await guard(() => this.c.deleteOne({ _id: id, organizationId }));
+      return result.deletedCount === 1;
+    });
   }
 
   async findByTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ tokenHash }));
+    // One round trip for the current and the rotated-out tokens; each branch has its index.
+    const doc = await guard(() => this.c.findOne({ $or: [{ tokenHash }, { "previousTokens.hash": tokenHash }] }));
+    return doc ? fromScimDoc(doc) : undefined;
+  }
+
+  async findByAccessTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined> {
+    const doc = await guard(() => this.c.findOne({ "accessTokens.hash": tokenHash }));
+    return doc ? fromScimDoc(doc) : undefined;
+  }
+
+  async findById(id: string): Promise<ScimConfigurationRecord | undefined> {
+    const doc = await guard(() => this.c.findOne({ _id: id }));
     return doc ? fromScimDoc(doc) : undefined;
   }
 

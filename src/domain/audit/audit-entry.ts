@@ -44,6 +44,11 @@ export const AUDIT_ACTION = {
   scimUpdate: "scim_configuration.update",
   scimDelete: "scim_configuration.delete",
   scimRegenerateToken: "scim_configuration.regenerate_token",
+  scimRotateToken: "scim_configuration.rotate_token",
+  scimRevokeToken: "scim_configuration.revoke_token",
+  scimSetIpAllowlist: "scim_configuration.set_ip_allowlist",
+  scimCreateClientSecret: "scim_configuration.create_client_secret",
+  scimRevokeClientSecret: "scim_configuration.revoke_client_secret",
   apiKeyCreate: "api_key.create",
   apiKeyRevoke: "api_key.revoke",
   userCreate: "scim.user.create",
@@ -56,6 +61,7 @@ export const AUDIT_ACTION = {
   groupDelete: "scim.group.delete",
   refusedDisabled: "scim.request.refused.disabled",
   refusedRateLimited: "scim.request.refused.rate_limited",
+  refusedAddress: "scim.request.refused.address_not_allowed",
 } as const;
 
 export type AuditAction = (typeof AUDIT_ACTION)[keyof typeof AUDIT_ACTION];
@@ -79,7 +85,10 @@ export interface AuditEntryRecord {
   changedFields: string[];
   /** For provisioning entries: the SCIM configuration whose token made the change. */
   scimConfigurationId: string;
-  /** For SCIM User entries: the SCIM User's id; for Group entries: the group id. */
+  /**
+   * For SCIM User entries: the SCIM User's id; for Group entries: the group id; for a
+   * configuration's credential changes: the token's or client secret's id (never the secret).
+   */
   scimResourceId: string;
   /** 1-based position in a SCIM Bulk request; 0 for a single request. */
   bulkOperation: number;

@@ -20,7 +20,13 @@ export interface AuditChange {
 }
 
 /** Why a SCIM call was refused, among the refusals the trail records. */
-export type ScimRefusal = "disabled" | "rate_limited";
+export type ScimRefusal = "disabled" | "rate_limited" | "address_not_allowed";
+
+const REFUSAL_ACTIONS: Record<ScimRefusal, AuditAction> = {
+  disabled: AUDIT_ACTION.refusedDisabled,
+  rate_limited: AUDIT_ACTION.refusedRateLimited,
+  address_not_allowed: AUDIT_ACTION.refusedAddress,
+};
 
 export interface AuditTrailOptions {
   store: AuditStore;
@@ -63,7 +69,8 @@ export class AuditTrail {
   }
 
   /**
-   * A SCIM call refused because its configuration is disabled or over its rate limit. Identity
+   * A SCIM call refused because its configuration is disabled or over its rate limit, or because
+   * its credential came from an address the configuration's IP allowlist does not admit. Identity
    * providers retry such calls without end, so at most one entry per configuration and reason
    * is written per window (per process): the trail says "it was refused from then on" without
    * one write per refused call, which would make the database pay for the very load the rate
@@ -82,7 +89,7 @@ export class AuditTrail {
     }
     await this.record(context, {
       organizationId: configuration.organizationId,
-      action: reason === "disabled" ? AUDIT_ACTION.refusedDisabled : AUDIT_ACTION.refusedRateLimited,
+      action: REFUSAL_ACTIONS[reason],
       subjectType: "scim_configuration",
       subjectId: configuration.id,
       scimConfigurationId: configuration.id,

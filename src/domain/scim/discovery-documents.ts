@@ -56,8 +56,16 @@ export function serviceProviderConfig(baseUrl: string, limits: ScimLimits = DEFA
       {
         type: "oauthbearertoken",
         name: "OAuth Bearer Token",
-        description: "The SCIM token issued by CreateSCIMConfiguration or RegenerateSCIMToken, sent as Authorization: Bearer <token>.",
+        description: "The SCIM token issued by CreateSCIMConfiguration, RegenerateSCIMToken or RotateSCIMToken, sent as Authorization: Bearer <token>.",
         primary: true,
+      },
+      {
+        type: "oauth2",
+        name: "OAuth 2.0 client credentials",
+        description:
+          "A client secret of the SCIM configuration (client id: the configuration's id) exchanged at POST /oauth2/token with grant_type=client_credentials for a short-lived access token, sent as Authorization: Bearer <access token>.",
+        specUri: "https://www.rfc-editor.org/rfc/rfc6749#section-4.4",
+        primary: false,
       },
     ],
     meta: { resourceType: "ServiceProviderConfig", location: `${scimRoot(baseUrl)}/ServiceProviderConfig` },

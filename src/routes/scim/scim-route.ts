@@ -7,7 +7,7 @@ import type { ScimConfigurationRecord } from "../../domain/records.js";
 import { ScimError } from "../../domain/scim/scim-error.js";
 import { clientAddressOf } from "../../http/client-address.js";
 import { authorizationOf } from "../../http/header-values.js";
-import type { HttpRequest, HttpResponse } from "../../http/http-router.js";
+import { headerOf, type HttpRequest, type HttpResponse } from "../../http/http-router.js";
 import { requestInfoOf, requestLogger } from "../../http/request-info.js";
 import type { Logger } from "../../logging/logger.js";
 import { auditContextOf } from "../audit-context.js";
@@ -39,9 +39,9 @@ export interface ScimRouteOptions {
 }
 
 /**
- * Wraps a SCIM handler with what every /scim/v2 call needs, in this order: the token (401 with
- * `WWW-Authenticate`, 403 for a disabled configuration, 429 for a client blocked by failed
- * guesses), the configuration's rate limit (429 with Retry-After), and the error mapping: a
+ * Wraps a SCIM handler with what every /scim/v2 call needs, in this order: the token or OAuth
+ * access token (401 with `WWW-Authenticate`, 403 for a disabled configuration or an address its
+ * IP allowlist does not admit, 429 for a client blocked by failed guesses), the configuration's rate limit (429 with Retry-After), and the error mapping: a
  * ScimError as the SCIM Error schema, a database outage as 503, anything else as 500 with a
  * generic detail, logged with the request id (an internal failure is a bug, never bad input).
  */
@@ -50,13 +50,16 @@ export function createScimRoute(options: ScimRouteOptions) {
     async (req: HttpRequest, res: HttpResponse, url: URL): Promise<void> => {
       const info = requestInfoOf(req);
       try {
-        const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req));
+        const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req), headerOf(req, "user-agent"));
         if (info) info.auth = { credential: "scim_token", outcome: authOutcomeOf(result) };
         if (!result.ok) {
-          const refused = result.refusal.reason === "disabled" ? result.refusal.configuration : undefined;
-          // A disabled configuration's identity provider keeps calling: the trail says so (throttled, audit-trail.ts).
-          if (refused) await options.audit.refused(auditContextOf(req, { kind: "scim_configuration", id: refused.id }), refused, "disabled");
-          throw refusalError(result.refusal);
+          const { refusal } = result;
+          // A disabled configuration's identity provider keeps calling, and a token used from
+          // outside its allowlist may have leaked: the trail says so (throttled, audit-trail.ts).
+          if (refusal.reason === "disabled" || refusal.reason === "address_not_allowed") {
+            await options.audit.refused(auditContextOf(req, { kind: "scim_configuration", id: refusal.configuration.id }), refusal.configuration, refusal.reason);
+          }
+          throw refusalError(refusal);
         }
         const configuration = result.principal.configuration;
         if (info) info.scimConfigurationId = configuration.id;
@@ -86,7 +89,7 @@ function refusalError(refusal: { reason: string; detail: string; retryAfterSecon
       "retry-after": String(refusal.retryAfterSeconds),
     });
   }
-  if (refusal.reason === "disabled") return new ScimError(403, undefined, refusal.detail);
+  if (refusal.reason === "disabled" || refusal.reason === "address_not_allowed") return new ScimError(403, undefined, refusal.detail);
   const challenge = `Bearer realm="SCIM"${refusal.reason === "missing" ? "" : ', error="invalid_token"'}`;
   return new ScimError(401, undefined, refusal.detail, { "www-authenticate": challenge });
 }

@@ -27,7 +27,10 @@ describe("ServiceProviderConfig", () => {
       sort: { supported: true },
       etag: { supported: true },
       pagination: { cursor: true, index: true, defaultPaginationMethod: "index", defaultPageSize: 100, maxPageSize: 1000 },
-      authenticationSchemes: [expect.objectContaining({ type: "oauthbearertoken", primary: true })],
+      authenticationSchemes: [
+        expect.objectContaining({ type: "oauthbearertoken", primary: true }),
+        expect.objectContaining({ type: "oauth2", primary: false, specUri: "https://www.rfc-editor.org/rfc/rfc6749#section-4.4" }),
+      ],
       meta: { resourceType: "ServiceProviderConfig", location: "https://id.example.com/scim/v2/ServiceProviderConfig" },
     });
     expect(serviceProviderConfig(BASE, { ...DEFAULT_SCIM_LIMITS, maxPageSize: 50 }).pagination.maxPageSize).toBe(50);
