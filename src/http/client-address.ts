@@ -35,9 +35,8 @@ export function createClientAddressResolver(trustedProxies: readonly string[]): 
   const ranges = trustedProxies.map((c) => ipaddr.parseCIDR(c));
   const trusted = (a: Address) => ranges.some(([network, bits]) => network.kind() === a.kind() && a.match(network, bits));
   return (req) => {
-    const peerText = req.socket?.remoteAddress;
-    const peer = peerText === undefined ? undefined : parse(peerText);
-    if (!peer) return peerText ?? "unknown";
+    const peer = peerOf(req);
+    if (!peer) return req.socket?.remoteAddress ?? "unknown";
     if (ranges.length === 0 || !trusted(peer)) return show(peer);
     let client = peer;
     for (const hop of forwardedHops(req).reverse()) {
@@ -49,6 +48,24 @@ export function createClientAddressResolver(trustedProxies: readonly string[]): 
     }
     return show(client);
   };
+}
+
+// A socket's peer never changes, and a keep-alive connection or HTTP/2 session carries many
+// requests: its address is parsed once (parsing is most of this module's cost per request).
+const peers = new WeakMap<object, Address | null>();
+
+function peerOf(req: HttpRequest): Address | undefined {
+  // HTTP/2: the session's socket (req.socket is a proxy made per stream).
+  const socket = "stream" in req ? (req.stream.session?.socket ?? req.socket) : req.socket;
+  if (!socket) return undefined;
+  let peer = peers.get(socket);
+  if (peer === undefined) {
+    const text = socket.remoteAddress;
+    peer = (text === undefined ? undefined : parse(text)) ?? null;
+    // An undefined remoteAddress (a socket already closed) is not remembered: it says nothing.
+    if (text !== undefined) peers.set(socket, peer);
+  }
+  return peer ?? undefined;
 }
 
 const resolved = new WeakMap<HttpRequest, string>();
@@ -70,7 +87,7 @@ export function clientAddressOf(req: HttpRequest): string {
 export function peerAddressOf(req: HttpRequest): string {
   const text = req.socket?.remoteAddress;
   if (text === undefined) return "unknown";
-  const address = parse(text);
+  const address = peerOf(req);
   return address ? show(address) : text;
 }
 

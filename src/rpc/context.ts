@@ -3,7 +3,7 @@ import { createContextKey, type HandlerContext } from "@connectrpc/connect";
 import type { AuditContext } from "../domain/audit/audit-entry.js";
 import { kClientAddress } from "../http/client-address.js";
 import { kRequestInfo } from "../http/request-info.js";
-import type { Principal } from "../domain/principal.js";
+import { requireAdmin, type Principal } from "../domain/principal.js";
 import type { PageParams } from "../domain/pagination.js";
 
 /** The authenticated caller, set by the auth interceptor before any handler runs. */
@@ -14,6 +14,18 @@ export function principalOf(ctx: HandlerContext): Principal {
   // The auth interceptor runs for every procedure; reaching here without a principal is a bug.
   if (!principal) throw new Error("no principal in handler context");
   return principal;
+}
+
+/** The caller of a write: an admin key's principal (member keys get permission_denied). */
+export function writer(ctx: HandlerContext): Principal {
+  const principal = principalOf(ctx);
+  requireAdmin(principal);
+  return principal;
+}
+
+/** A response that carries a secret (a token, a client secret) must not be kept by any cache on the way. */
+export function noStore(ctx: HandlerContext): void {
+  ctx.responseHeader.set("cache-control", "no-store");
 }
 
 /** Page parameters from the URL query (`?token=&pageSize=`), which the official SDKs send. */

@@ -32,11 +32,10 @@ import {
 import { Principal } from "../../gen/gitpod/v1/identity_pb.js";
 import { PaginationResponseSchema } from "../../gen/gitpod/v1/pagination_pb.js";
 import { parsePageRequest } from "../domain/pagination.js";
-import { requireAdmin } from "../domain/principal.js";
 import type { OrganizationDirectory } from "../domain/provisioning/organization-directory.js";
 import { maxLength, requireNonEmpty, requireUuid } from "../domain/rules.js";
 import { ValidationError } from "../domain/validation-error.js";
-import { principalOf, queryPageParams } from "./context.js";
+import { principalOf, queryPageParams, writer } from "./context.js";
 import { MAX_FILTER_IDS } from "./member-requests.js";
 import { groupToProto, membershipToProto } from "./read-mappers.js";
 
@@ -56,7 +55,7 @@ export class GroupServiceHandler implements Impl {
   constructor(private readonly directory: OrganizationDirectory) {}
 
   async createGroup(_req: unknown, ctx: HandlerContext): Promise<CreateGroupResponse> {
-    requireAdmin(principalOf(ctx));
+    writer(ctx);
     throw new ConnectError(`CreateGroup is not supported: ${PROVISIONED}; create the group in the identity provider`, Code.Unimplemented);
   }
 
@@ -160,11 +159,6 @@ export class GroupServiceHandler implements Impl {
   }
 }
 
-function writer(ctx: HandlerContext) {
-  const principal = principalOf(ctx);
-  requireAdmin(principal);
-  return principal;
-}
 
 function unimplemented(what: string): ConnectError {
   return new ConnectError(`${what} are not supported by this service: it holds SCIM configurations and what identity providers provision`, Code.Unimplemented);

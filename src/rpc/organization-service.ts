@@ -41,13 +41,13 @@ import {
 } from "../../gen/gitpod/v1/organization_pb.js";
 import { PaginationResponseSchema } from "../../gen/gitpod/v1/pagination_pb.js";
 import { fitPage, parsePageRequest } from "../domain/pagination.js";
-import { requireAdmin, requireOwnOrganization } from "../domain/principal.js";
+import { requireOwnOrganization } from "../domain/principal.js";
 import { optionalText, optionalUuid, requireUuid } from "../domain/rules.js";
 import type { ScimConfigurations } from "../domain/scim-configurations.js";
 import type { SsoConfigurations } from "../domain/sso-configurations.js";
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, tokenLifetimeSeconds } from "../domain/token-lifetime.js";
 import type { OrganizationDirectory } from "../domain/provisioning/organization-directory.js";
-import { auditContextOf, principalOf, queryPageParams } from "./context.js";
+import { auditContextOf, noStore, principalOf, queryPageParams, writer } from "./context.js";
 import { listMembers } from "./member-requests.js";
 import { scimConfigurationToProto, ssoConfigurationSizeBound, ssoConfigurationToProto } from "./mappers.js";
 import { ssoCreateInput, ssoUpdatePatch } from "./sso-request-rules.js";
@@ -198,13 +198,4 @@ export class OrganizationServiceHandler implements Impl {
   }
 }
 
-/** A response that carries a token must not be kept by any cache on the way. */
-function noStore(ctx: HandlerContext): void {
-  ctx.responseHeader.set("cache-control", "no-store");
-}
 
-function writer(ctx: HandlerContext) {
-  const principal = principalOf(ctx);
-  requireAdmin(principal);
-  return principal;
-}

@@ -38,12 +38,11 @@ import { parseAllowlist } from "../domain/credentials/ip-allowlist.js";
 import { TOKEN_ENDPOINT_PATH, type ClientSecretView, type OAuthClients } from "../domain/credentials/oauth-clients.js";
 import { MAX_OVERLAP_SECONDS, type ScimCredentials } from "../domain/credentials/scim-credentials.js";
 import type { ScimTokenView } from "../domain/credentials/scim-token-set.js";
-import { requireAdmin } from "../domain/principal.js";
 import type { CredentialUse as CredentialUseRecord } from "../domain/records.js";
 import { requireUuid } from "../domain/rules.js";
 import { DEFAULT_TOKEN_LIFETIME_SECONDS, tokenLifetimeSeconds } from "../domain/token-lifetime.js";
 import { ValidationError } from "../domain/validation-error.js";
-import { auditContextOf, principalOf } from "./context.js";
+import { auditContextOf, noStore, principalOf, writer } from "./context.js";
 
 /**
  * scimservice.v1.SCIMCredentialService: several live SCIM tokens, the IP allowlist and OAuth
@@ -164,13 +163,4 @@ function secretToProto(s: ClientSecretView): SCIMClientSecret {
   });
 }
 
-/** A response that carries a secret must not be kept by any cache on the way. */
-function noStore(ctx: HandlerContext): void {
-  ctx.responseHeader.set("cache-control", "no-store");
-}
 
-function writer(ctx: HandlerContext) {
-  const principal = principalOf(ctx);
-  requireAdmin(principal);
-  return principal;
-}
