@@ -6,7 +6,7 @@ import { UnauthenticatedError } from "../domain/errors.js";
 import type { Principal } from "../domain/principal.js";
 import type { ScimConfigurationRecord } from "../domain/records.js";
 import type { ScimTokenRejection, ScimTokenVerifier, VerifiedCredential } from "../domain/scim-token-verifier.js";
-import { hashSecret } from "../domain/secret-token.js";
+import { ACCESS_TOKEN, hashSecret } from "../domain/secret-token.js";
 import { bareOrBearerToken, bearerToken } from "./authorization-header.js";
 import type { AuthFailureLimiter } from "./failure-limiter.js";
 
@@ -29,6 +29,12 @@ export type CheckResult<P> = { ok: true; principal: P } | { ok: false; refusal: 
 export interface ScimPrincipal {
   configuration: ScimConfigurationRecord;
 }
+
+/** Which bearer credential a /scim/v2 call presented (told by its prefix), for the metrics. */
+export type BearerKind = "scim_token" | "oauth_access_token";
+
+/** A /scim/v2 credential check's result, with the kind of bearer token it was about. */
+export type ScimCheckResult = CheckResult<ScimPrincipal> & { bearer: BearerKind };
 
 /** An OAuth client that authenticated at /oauth2/token: its configuration and the secret it used. */
 export interface OAuthClientPrincipal {
@@ -114,9 +120,14 @@ export class CredentialCheck {
    * access token. A valid one from an address outside its configuration's IP allowlist is
    * refused (before its enabled flag is told, which that caller has no business learning).
    */
-  async scimToken(authorization: string | string[] | undefined, client: string, userAgent?: string): Promise<CheckResult<ScimPrincipal>> {
+  async scimToken(authorization: string | string[] | undefined, client: string, userAgent?: string): Promise<ScimCheckResult> {
+    const token = Array.isArray(authorization) ? undefined : bearerToken(authorization);
+    const bearer: BearerKind = token?.startsWith(ACCESS_TOKEN.prefix) ? "oauth_access_token" : "scim_token";
+    return { ...(await this.checkScimBearer(authorization, token, client, userAgent)), bearer };
+  }
+
+  private async checkScimBearer(authorization: string | string[] | undefined, token: string | undefined, client: string, userAgent: string | undefined): Promise<CheckResult<ScimPrincipal>> {
     if (Array.isArray(authorization)) return repeatedHeader(authorization.length);
-    const token = bearerToken(authorization);
     const credential = token === undefined ? undefined : `scim:${hashSecret(token)}`;
     const blocked = this.blocked(client, credential);
     if (blocked) return blocked;

@@ -19,7 +19,7 @@ export interface RouteName {
 
 /** How a credential check went, for the metrics: the kind of credential and the outcome (ok, missing, expired, blocked, ...). */
 export interface AuthOutcome {
-  readonly credential: "api_key" | "scim_token" | "oauth_client";
+  readonly credential: "api_key" | "scim_token" | "oauth_access_token" | "oauth_client";
   readonly outcome: string;
 }
 

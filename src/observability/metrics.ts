@@ -44,6 +44,7 @@ const KNOWN_AUTH_OUTCOMES = {
   scim_token: ["ok", "missing", "malformed", "unknown", "expired", "rotated_out", "disabled", "address_not_allowed", "blocked", "invalid"],
   api_key: ["ok", "missing", "invalid", "blocked"],
   oauth_client: ["ok", "missing", "invalid", "disabled", "address_not_allowed", "blocked"],
+  oauth_access_token: ["ok", "malformed", "unknown", "expired", "disabled", "address_not_allowed", "blocked"],
 } as const;
 
 /**
@@ -84,7 +85,7 @@ export class ServiceMetrics {
     });
     this.authentications = new Counter({
       name: `${METRIC_PREFIX}authentications_total`,
-      help: "Credential checks by credential (scim_token, api_key, oauth_client) and outcome (ok, missing, malformed, unknown, expired, rotated_out, disabled, address_not_allowed, blocked, invalid).",
+      help: "Credential checks by credential (scim_token, oauth_access_token, api_key, oauth_client) and outcome (ok, missing, malformed, unknown, expired, rotated_out, disabled, address_not_allowed, blocked, invalid).",
       labelNames: ["credential", "outcome"],
       registers,
     });

@@ -119,7 +119,7 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
     expect(JSON.stringify(after.samples)).not.toContain(id);
   });
 
-  it("counts OAuth client authentications at the token endpoint, and calls from outside an IP allowlist, by outcome", async () => {
+  it("counts OAuth client authentications at the token endpoint, access tokens at /scim/v2, and calls from outside an IP allowlist, by outcome", async () => {
     const tenant = await createScimTenant(server);
     const creds = credentialsClient(server.baseUrl, server.adminKey);
     const { clientId, clientSecret } = await creds.createSCIMClientSecret({ scimConfigurationId: tenant.scimConfigurationId });
@@ -130,7 +130,13 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
         body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: secret }).toString(),
       }).then((r) => r.status);
     const before = await scrape(server);
-    expect(await tokenRequest(clientSecret)).toBe(200);
+    const issued = await fetch(`${server.baseUrl}/oauth2/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret }).toString(),
+    });
+    const { access_token: accessToken } = (await issued.json()) as { access_token: string };
+    expect((await scim(server, accessToken, "GET", "/Users")).status).toBe(200);
     expect(await tokenRequest(`${clientSecret.slice(0, -4)}AAAA`)).toBe(401);
     // The test client is 127.0.0.1; an allowlist without it refuses the valid token.
     await creds.setSCIMIPAllowlist({ scimConfigurationId: tenant.scimConfigurationId, cidrs: ["192.0.2.0/24"] });
@@ -140,6 +146,9 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
     expect(delta({ credential: "oauth_client", outcome: "ok" })).toBe(1);
     expect(delta({ credential: "oauth_client", outcome: "invalid" })).toBe(1);
     expect(delta({ credential: "scim_token", outcome: "address_not_allowed" })).toBe(1);
+    // An access token at /scim/v2 is counted as what it is, not as a SCIM token.
+    expect(delta({ credential: "oauth_access_token", outcome: "ok" })).toBe(1);
+    expect(delta({ credential: "scim_token", outcome: "ok" })).toBe(0);
   });
 
   it("keeps its label sets bounded: ids and unknown paths never become label values", async () => {

@@ -51,7 +51,7 @@ export function createScimRoute(options: ScimRouteOptions) {
       const info = requestInfoOf(req);
       try {
         const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req), headerOf(req, "user-agent"));
-        if (info) info.auth = { credential: "scim_token", outcome: authOutcomeOf(result) };
+        if (info) info.auth = { credential: result.bearer, outcome: authOutcomeOf(result) };
         if (!result.ok) {
           const { refusal } = result;
           // A disabled configuration's identity provider keeps calling, and a token used from
