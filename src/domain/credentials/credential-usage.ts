@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Clock } from "../clock.js";
 import type { CredentialUseWrite, ScimConfigurationStore } from "../ports.js";
 import type { CredentialUse } from "../records.js";
@@ -34,14 +35,14 @@ interface Tracked {
  * that belong to one configuration go in one write.
  */
 export class CredentialUsage {
-  private readonly tracked = new Map<string, Tracked>();
+  /** Bounded: past maxTracked the least recently used credential is forgotten (its pending use with it). */
+  private readonly tracked: LRUCache<string, Tracked>;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly windowMs: number;
-  private readonly maxTracked: number;
 
   constructor(private readonly options: CredentialUsageOptions) {
     this.windowMs = options.windowMs ?? 60_000;
-    this.maxTracked = options.maxTracked ?? 100_000;
+    this.tracked = new LRUCache({ max: options.maxTracked ?? 100_000 });
   }
 
   /** A successful authentication with a credential of a configuration. Never waits for the database. */
@@ -50,18 +51,14 @@ export class CredentialUsage {
     const use: CredentialUse = { at: now, address, userAgent: (userAgent ?? "").slice(0, USER_AGENT_MAX) };
     const key = `${configurationId}/${credential.kind}/${credential.id}`;
     const write: CredentialUseWrite = { kind: credential.kind, id: credential.id, use };
+    // get() makes the credential the most recently used one.
     const known = this.tracked.get(key);
-    // Re-insert: Map order is "least recently used first" for eviction.
-    this.tracked.delete(key);
     if (known && now.getTime() - known.writtenAt < this.windowMs) {
-      this.tracked.set(key, { ...known, write, pending: true });
+      known.write = write;
+      known.pending = true;
     } else {
       this.tracked.set(key, { configurationId, write, writtenAt: now.getTime(), pending: false });
       this.send(configurationId, [write]);
-    }
-    for (const k of this.tracked.keys()) {
-      if (this.tracked.size <= this.maxTracked) break;
-      this.tracked.delete(k);
     }
   }
 
@@ -72,11 +69,15 @@ export class CredentialUsage {
   async flush(all = false): Promise<number> {
     const now = this.options.clock.now().getTime();
     const due = new Map<string, CredentialUseWrite[]>();
-    for (const t of this.tracked.values()) {
-      if (!t.pending || (!all && now - t.writtenAt < this.windowMs)) continue;
+    // Oldest use first, the order the uses were made in.
+    for (const t of this.tracked.rvalues()) {
+      // (rvalues() is typed to yield undefined too; it does not for a cache without ttl.)
+      if (!t || !t.pending || (!all && now - t.writtenAt < this.windowMs)) continue;
       t.pending = false;
       t.writtenAt = now;
-      due.set(t.configurationId, [...(due.get(t.configurationId) ?? []), t.write]);
+      const writes = due.get(t.configurationId);
+      if (writes) writes.push(t.write);
+      else due.set(t.configurationId, [t.write]);
     }
     for (const [configurationId, writes] of due) this.send(configurationId, writes);
     await Promise.all([...this.inFlight]);
