@@ -13,10 +13,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ferretDbBinary, freePort } from "../test/support/ferretdb.js";
+import { ferretDbBinary, freePort, waitForPort } from "../test/support/ferretdb.js";
 
 export interface FerretDbOnPostgres {
   uri: string;
@@ -56,7 +55,7 @@ export async function startFerretDbOnPostgres(binDir: string): Promise<FerretDbO
     const pgPort = await freePort();
     const settings = ["listen_addresses=127.0.0.1", "fsync=off", "synchronous_commit=off", "full_page_writes=off", `unix_socket_directories=${dir}`];
     postgres = spawn(join(binDir, "postgres"), ["-D", join(dir, "data"), "-p", String(pgPort), ...settings.flatMap((s) => ["-c", s])], { ...as, cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
-    await waitForPort(pgPort, postgres, "postgres");
+    await waitForChildPort(pgPort, postgres, "postgres");
     const version = /\d+(\.\d+)*/.exec(execFileSync(join(binDir, "postgres"), ["--version"], { encoding: "utf8" }))?.[0] ?? "unknown version";
     const port = await freePort();
     // The `postgres` database exists after initdb; FerretDB keeps its own schemas inside it.
@@ -73,7 +72,7 @@ export async function startFerretDbOnPostgres(binDir: string): Promise<FerretDbO
       ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
-    await waitForPort(port, ferret, "ferretdb");
+    await waitForChildPort(port, ferret, "ferretdb");
     return { uri: `mongodb://127.0.0.1:${port}/`, description: `FerretDB v1.24.2 (PostgreSQL ${version})`, destroy };
   } catch (err) {
     await destroy();
@@ -93,24 +92,16 @@ function runAs(): { uid: number; gid: number } | undefined {
   }
 }
 
-async function waitForPort(port: number, child: ChildProcess, name: string): Promise<void> {
+/** Waits for a child process to listen, failing with its exit code and the tail of its stderr. */
+async function waitForChildPort(port: number, child: ChildProcess, name: string): Promise<void> {
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr.slice(-2000)}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, "127.0.0.1");
-      s.once("connect", () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${name} did not listen on ${port} within 30 s: ${stderr.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForPort(port, {
+    name,
+    timeoutMs: 30_000,
+    failed: () => (child.exitCode !== null ? `${name} exited with ${child.exitCode}: ${stderr.slice(-2000)}` : undefined),
+    detail: () => `: ${stderr.slice(-2000)}`,
+  });
 }
 
 /** SIGINT is PostgreSQL's fast shutdown (it cleans up its shared memory); SIGKILL if it hangs. */

@@ -56,7 +56,7 @@ export async function startFerretDb(): Promise<RunningFerretDb> {
     );
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-    await waitForPort(port, 20_000, () => (child?.exitCode !== null ? `ferretdb exited: ${stderr}` : undefined));
+    await waitForPort(port, { name: "ferretdb", timeoutMs: 20_000, failed: () => (child?.exitCode !== null ? `ferretdb exited: ${stderr}` : undefined) });
   };
   const stop = async () => {
     const c = child;
@@ -80,10 +80,21 @@ export async function startFerretDb(): Promise<RunningFerretDb> {
   };
 }
 
-async function waitForPort(port: number, timeoutMs: number, failed: () => string | undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+/** How waitForPort waits: for what (named in its errors), how long, and when to give up early. */
+export interface PortWait {
+  name: string;
+  timeoutMs: number;
+  /** Why to stop waiting at once (the process exited), else undefined. */
+  failed: () => string | undefined;
+  /** Appended to the timeout error (say, the tail of the process's stderr). */
+  detail?: () => string;
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, wait: PortWait): Promise<void> {
+  const deadline = Date.now() + wait.timeoutMs;
   for (;;) {
-    const why = failed();
+    const why = wait.failed();
     if (why) throw new Error(why);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, "127.0.0.1");
@@ -94,7 +105,7 @@ async function waitForPort(port: number, timeoutMs: number, failed: () => string
       s.once("error", () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`ferretdb did not listen on ${port} within ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`${wait.name} did not listen on ${port} within ${wait.timeoutMs} ms${wait.detail?.() ?? ""}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
