@@ -19,7 +19,7 @@ import { ScimCredentials } from "./domain/credentials/scim-credentials.js";
 import { ScimConfigurations } from "./domain/scim-configurations.js";
 import { ScimTokenVerifier } from "./domain/scim-token-verifier.js";
 import { SsoConfigurations } from "./domain/sso-configurations.js";
-import { createClientAddressResolver, requestContextValues, withClientAddress } from "./http/client-address.js";
+import { createClientAddressResolver, requestContextValues } from "./http/client-address.js";
 import { HttpRouter } from "./http/http-router.js";
 import { requestInfoOf, requestLogger } from "./http/request-info.js";
 import type { Logger } from "./logging/logger.js";
@@ -218,7 +218,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     host: config.host,
     port: config.port,
     tls: config.tls,
-    handler: withClientAddress(withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger, createRequestRecorder(metrics)), createClientAddressResolver(config.credentials.trustedProxies)),
+    handler: withAccessLog(withCors(handler, { origins: config.corsOrigins }), logger, createRequestRecorder(metrics), createClientAddressResolver(config.credentials.trustedProxies)),
     headersTimeoutMs: config.httpHeadersTimeoutMs,
     idleTimeoutMs: config.httpIdleTimeoutMs,
     bodyTimeoutMs: config.resourceLimits.httpBodyTimeoutMs,

@@ -1,6 +1,6 @@
 import { createContextKey, createContextValues, type ContextValues } from "@connectrpc/connect";
 import ipaddr from "ipaddr.js";
-import type { HttpRequest, RequestHandler } from "./http-router.js";
+import type { HttpRequest } from "./http-router.js";
 import { kRequestInfo, requestInfoOf } from "./request-info.js";
 
 /**
@@ -68,19 +68,9 @@ function peerOf(req: HttpRequest): Address | undefined {
   return peer ?? undefined;
 }
 
-const resolved = new WeakMap<HttpRequest, string>();
-
-/** Wraps the server's handler so that every request's client address is worked out once, first. */
-export function withClientAddress(handler: RequestHandler, resolve: ClientAddressResolver): RequestHandler {
-  return (req, res) => {
-    resolved.set(req, resolve(req));
-    handler(req, res);
-  };
-}
-
-/** The request's client address (see above); outside a served request, its normalised TCP peer. */
+/** The request's client address, as the access log worked it out (see above); outside a served request, its normalised TCP peer. */
 export function clientAddressOf(req: HttpRequest): string {
-  return resolved.get(req) ?? requestInfoOf(req)?.client ?? peerAddressOf(req);
+  return requestInfoOf(req)?.client ?? peerAddressOf(req);
 }
 
 /** The TCP peer alone, normalised. */

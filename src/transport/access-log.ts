@@ -1,5 +1,5 @@
 import type { Logger } from "../logging/logger.js";
-import { clientAddressOf } from "../http/client-address.js";
+import { peerAddressOf, type ClientAddressResolver } from "../http/client-address.js";
 import type { HttpRequest, RequestHandler } from "../http/http-router.js";
 import { beginRequest, type RequestInfo } from "../http/request-info.js";
 
@@ -15,12 +15,14 @@ const DEGRADED_CODES = new Set(["unavailable", "deadline_exceeded", "internal", 
  * alone does not say it (gRPC answers 200), duration, client address, who (API key id or SCIM
  * configuration id, never a secret) and the request id, which is also echoed in `x-request-id`.
  * Info level; a degraded answer (database down, deadline, internal) is a warning. `finished`,
- * when given, is told of the request at the same moment (the metrics count it there).
+ * when given, is told of the request at the same moment (the metrics count it there). The
+ * client address is worked out here, once per request, by `clientOf` (TRUSTED_PROXIES' resolver;
+ * the TCP peer by default), and kept in the request's record for everything after.
  */
-export function withAccessLog(handler: RequestHandler, logger: Logger, finished?: RequestFinished): RequestHandler {
+export function withAccessLog(handler: RequestHandler, logger: Logger, finished?: RequestFinished, clientOf: ClientAddressResolver = peerAddressOf): RequestHandler {
   return (req, res) => {
     const started = performance.now();
-    const info = beginRequest(req, clientAddressOf(req));
+    const info = beginRequest(req, clientOf(req));
     res.setHeader("x-request-id", info.id);
     let logged = false;
     const log = () => {
