@@ -8,7 +8,7 @@ import { authorizationOf } from "../http/header-values.js";
 import { headerOf, readBody, type HttpRequest, type HttpResponse, type HttpRouter } from "../http/http-router.js";
 import { requestInfoOf } from "../http/request-info.js";
 import type { Logger } from "../logging/logger.js";
-import { auditContextOf } from "./audit-context.js";
+import { auditRefusal } from "./audit-context.js";
 
 /** A token request is a few short parameters. */
 const BODY_LIMIT = 16 * 1024;
@@ -64,11 +64,8 @@ export function registerOAuthTokenRoute(router: HttpRouter, options: OAuthTokenR
       const info = requestInfoOf(req);
       if (info) info.auth = { credential: "oauth_client", outcome: authOutcomeOf(result) };
       if (!result.ok) {
-        const { refusal } = result;
-        if (refusal.reason === "disabled" || refusal.reason === "address_not_allowed") {
-          await options.audit.refused(auditContextOf(req, { kind: "scim_configuration", id: refusal.configuration.id }), refusal.configuration, refusal.reason);
-        }
-        throw refusalError(refusal);
+        await auditRefusal(options.audit, req, result.refusal);
+        throw refusalError(result.refusal);
       }
       const { configuration, secretId } = result.principal;
       if (info) info.scimConfigurationId = configuration.id;

@@ -10,7 +10,7 @@ import { authorizationOf } from "../../http/header-values.js";
 import { headerOf, type HttpRequest, type HttpResponse } from "../../http/http-router.js";
 import { requestInfoOf, requestLogger } from "../../http/request-info.js";
 import type { Logger } from "../../logging/logger.js";
-import { auditContextOf } from "../audit-context.js";
+import { auditContextOf, auditRefusal } from "../audit-context.js";
 import type { ConfigurationLimiter } from "./configuration-limiter.js";
 import { baseUrlOf, sendScimError } from "./scim-http.js";
 
@@ -53,13 +53,8 @@ export function createScimRoute(options: ScimRouteOptions) {
         const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req), headerOf(req, "user-agent"));
         if (info) info.auth = { credential: result.bearer, outcome: authOutcomeOf(result) };
         if (!result.ok) {
-          const { refusal } = result;
-          // A disabled configuration's identity provider keeps calling, and a token used from
-          // outside its allowlist may have leaked: the trail says so (throttled, audit-trail.ts).
-          if (refusal.reason === "disabled" || refusal.reason === "address_not_allowed") {
-            await options.audit.refused(auditContextOf(req, { kind: "scim_configuration", id: refusal.configuration.id }), refusal.configuration, refusal.reason);
-          }
-          throw refusalError(refusal);
+          await auditRefusal(options.audit, req, result.refusal);
+          throw refusalError(result.refusal);
         }
         const configuration = result.principal.configuration;
         if (info) info.scimConfigurationId = configuration.id;
