@@ -94,7 +94,8 @@ export class CredentialCheck {
   async managementKey(authorization: string | string[] | undefined, client: string, bareAllowed: boolean): Promise<CheckResult<Principal>> {
     if (Array.isArray(authorization)) return repeatedHeader(authorization.length);
     const key = bareAllowed ? bareOrBearerToken(authorization) : bearerToken(authorization);
-    const credential = key === undefined ? undefined : `key:${hashSecret(key)}`;
+    const hash = key === undefined ? undefined : hashSecret(key);
+    const credential = hash === undefined ? undefined : `key:${hash}`;
     const blocked = this.blocked(client, credential);
     if (blocked) return blocked;
     if (key === undefined) {
@@ -105,7 +106,7 @@ export class CredentialCheck {
       return { ok: false, refusal: { reason: "missing", detail } };
     }
     try {
-      const principal = await this.options.apiKeys.authenticate(key);
+      const principal = await this.options.apiKeys.authenticate(key, hash);
       this.options.limiter.recordSuccess(credential!);
       return { ok: true, principal };
     } catch (err) {
@@ -128,10 +129,11 @@ export class CredentialCheck {
 
   private async checkScimBearer(authorization: string | string[] | undefined, token: string | undefined, client: string, userAgent: string | undefined): Promise<CheckResult<ScimPrincipal>> {
     if (Array.isArray(authorization)) return repeatedHeader(authorization.length);
-    const credential = token === undefined ? undefined : `scim:${hashSecret(token)}`;
+    const hash = token === undefined ? undefined : hashSecret(token);
+    const credential = hash === undefined ? undefined : `scim:${hash}`;
     const blocked = this.blocked(client, credential);
     if (blocked) return blocked;
-    const verdict = await this.options.scimTokens.verify(token);
+    const verdict = await this.options.scimTokens.verify(token, hash);
     if (verdict.ok || verdict.reason === "disabled") {
       const outside = this.outsideAllowlist(verdict.configuration, client);
       if (outside) return outside;

@@ -81,14 +81,16 @@ export class ApiKeys {
     return true;
   }
 
-  /** Resolves an Authorization value to a principal, or throws UnauthenticatedError. */
-  async authenticate(key: string): Promise<Principal> {
+  /**
+   * Resolves an Authorization value to a principal, or throws UnauthenticatedError. `hash`: the
+   * key's hashSecret, when the caller has computed it already (no second SHA-256 per call).
+   */
+  async authenticate(key: string, hash = hashSecret(key)): Promise<Principal> {
     // A SCIM token is never a management key, whatever is stored: refuse it by its shape.
     if (key.startsWith(SCIM_TOKEN.prefix)) throw new UnauthenticatedError("a SCIM token is not a management API key");
     // Generated keys carry a checksum: a typo is refused without a database round trip.
     if (key.startsWith(API_KEY.prefix) && !isWellFormed(API_KEY, key)) throw new UnauthenticatedError("the API key is malformed");
     if (key.length < 16 || key.length > 512) throw new UnauthenticatedError("the API key is not valid");
-    const hash = hashSecret(key);
     const record = this.cache ? await this.cache.fetch(hash) : await this.store.findByHash(hash);
     if (!record) throw new UnauthenticatedError("the API key is not valid");
     if (record.revokedAt) throw new UnauthenticatedError("the API key has been revoked");

@@ -32,10 +32,11 @@ export class ScimTokenVerifier {
     private readonly clock: Clock,
   ) {}
 
-  async verify(token: string | undefined): Promise<ScimTokenVerification> {
+  /** `hash`: the token's hashSecret, when the caller has computed it already (no second SHA-256 per call). */
+  async verify(token: string | undefined, hash?: string): Promise<ScimTokenVerification> {
     if (token === undefined || token === "") return { ok: false, reason: "missing" };
-    if (isWellFormed(SCIM_TOKEN, token)) return this.verifyScimToken(hashSecret(token));
-    if (isWellFormed(ACCESS_TOKEN, token)) return this.verifyAccessToken(hashSecret(token));
+    if (isWellFormed(SCIM_TOKEN, token)) return this.verifyScimToken(hash ?? hashSecret(token));
+    if (isWellFormed(ACCESS_TOKEN, token)) return this.verifyAccessToken(hash ?? hashSecret(token));
     return { ok: false, reason: "malformed" };
   }
 
