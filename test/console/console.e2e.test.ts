@@ -1,11 +1,9 @@
-import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../support/browser.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { clientFor } from "../support/clients.js";
-import { buildConsole } from "../support/console-build.js";
+import { SCREENSHOTS, useConsoleHarness } from "../support/console-harness.js";
 import { scimStatus } from "../support/scim-access.js";
 import { serveConsoleElsewhere } from "../support/second-origin.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -15,38 +13,20 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
  * stubs over Connect JSON and gRPC-web, same origin and a second origin. Screenshots of the main
  * states go to CONSOLE_SCREENSHOTS_DIR (default test-results/console-screenshots).
  */
-const SCREENSHOTS = path.resolve(process.env.CONSOLE_SCREENSHOTS_DIR ?? "test-results/console-screenshots");
 const VIEWPORT = { width: 1100, height: 720 };
 const TEST_TIMEOUT = 90_000;
 
-let consoleBuild: { dir: string; remove: () => Promise<void> };
-let browser: Browser;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  consoleBuild = await buildConsole();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await consoleBuild?.remove();
-});
-
-afterEach(async () => {
-  // Pages first, then servers: a server waits for open connections when it closes.
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const harness = useConsoleHarness();
+const { cleanups } = harness;
 
 async function server(env: Record<string, string> = {}): Promise<TestServer> {
-  const s = await startTestServer({ consoleDir: consoleBuild.dir, env });
+  const s = await startTestServer({ consoleDir: harness.consoleDir, env });
   cleanups.push(() => s.close());
   return s;
 }
 
 async function newPage(): Promise<{ page: Page; context: BrowserContext; errors: string[] }> {
-  const context = await browser.newContext({ viewport: VIEWPORT, permissions: ["clipboard-read", "clipboard-write"] });
+  const context = await harness.browser.newContext({ viewport: VIEWPORT, permissions: ["clipboard-read", "clipboard-write"] });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -253,9 +233,9 @@ describe("admin console in Chromium", () => {
       // The consoles must list the API's origin and the API must list one console's: a port first.
       const port = await freePort();
       const apiOrigin = `http://127.0.0.1:${port}`;
-      const allowed = await serveConsoleElsewhere(consoleBuild.dir, { apiOrigins: [apiOrigin] });
+      const allowed = await serveConsoleElsewhere(harness.consoleDir, { apiOrigins: [apiOrigin] });
       cleanups.push(allowed.close);
-      const other = await serveConsoleElsewhere(consoleBuild.dir, { apiOrigins: [apiOrigin] });
+      const other = await serveConsoleElsewhere(harness.consoleDir, { apiOrigins: [apiOrigin] });
       cleanups.push(other.close);
       const api = await server({ CORS_ORIGINS: allowed.origin, PORT: String(port) });
       const { page, errors } = await newPage();

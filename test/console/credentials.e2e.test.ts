@@ -1,9 +1,7 @@
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium } from "../support/browser.js";
-import { buildConsole } from "../support/console-build.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { SCREENSHOTS, useConsoleHarness } from "../support/console-harness.js";
 import { credentialsClient } from "../support/credentials-client.js";
 import { scimStatus } from "../support/scim-access.js";
 import { createScimTenant, type ScimTenant } from "../support/scim-client.js";
@@ -14,33 +12,16 @@ import { startTestServer, type TestServer } from "../support/test-server.js";
  * list with last use and overlap end, rotate with an overlap, revoke one token, the allowlist
  * editor, client secrets (create with the show-once secret and Copy, revoke).
  */
-const SCREENSHOTS = path.resolve(process.env.CONSOLE_SCREENSHOTS_DIR ?? "test-results/console-screenshots");
 const TEST_TIMEOUT = 90_000;
 
-let consoleBuild: { dir: string; remove: () => Promise<void> };
-let browser: Browser;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  consoleBuild = await buildConsole();
-  browser = await launchChromium();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await consoleBuild?.remove();
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
+const harness = useConsoleHarness();
+const { cleanups } = harness;
 
 async function setUp(protocol: "Connect (JSON)" | "gRPC-web"): Promise<{ s: TestServer; page: Page; tenant: ScimTenant; errors: string[] }> {
-  const s = await startTestServer({ consoleDir: consoleBuild.dir });
+  const s = await startTestServer({ consoleDir: harness.consoleDir });
   cleanups.push(() => s.close());
   const tenant = await createScimTenant(s);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ["clipboard-read", "clipboard-write"] });
+  const context = await harness.browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ["clipboard-read", "clipboard-write"] });
   cleanups.push(() => context.close());
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
