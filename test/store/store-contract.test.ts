@@ -59,6 +59,28 @@ describe.each(STORE_KINDS)("store contract (%s)", (kind) => {
       expect(await stores.scimConfigurations.findByTokenHash(r.tokenHash)).toEqual(r);
     });
 
+
+    it("keeps stored state apart from what callers hold: changing a record given or got changes nothing stored", async () => {
+      const org = randomUUID();
+      const r = scim(org, { ipAllowlist: ["10.0.0.0/8"] });
+      await stores.scimConfigurations.create(r);
+      r.name = "changed after create";
+      r.ipAllowlist!.push("0.0.0.0/0");
+      const got = (await stores.scimConfigurations.findByTokenHash(r.tokenHash))!;
+      // The memory store hands out its frozen record (a change throws); MongoDB a fresh document.
+      try {
+        got.enabled = false;
+        got.ipAllowlist!.push("0.0.0.0/0");
+      } catch (err) {
+        expect(kind).toBe("memory");
+        expect(err).toBeInstanceOf(TypeError);
+      }
+      const stored = (await stores.scimConfigurations.get(org, r.id))!;
+      expect(stored).toMatchObject({ name: "okta", enabled: true, ipAllowlist: ["10.0.0.0/8"] });
+      const updated = (await stores.scimConfigurations.update(org, r.id, { name: "renamed" }, new Date(t0.getTime() + 1000)))!;
+      expect(updated.name).toBe("renamed");
+      expect(stored.name).toBe("okta");
+    });
     it("refuses a second configuration for the same SSO configuration", async () => {
       const org = randomUUID();
       const first = scim(org);

@@ -13,3 +13,17 @@ export const copy = <T>(value: T): T => deepCopy(value);
 
 /** The later of two dates: `updatedAt` never moves backwards when writers' clocks disagree. */
 export const later = (a: Date, b: Date): Date => (b.getTime() > a.getTime() ? b : a);
+
+/**
+ * A deep copy, deep-frozen: for a store that hands out the record it holds instead of a copy.
+ * (A frozen Date can still be changed through its setters; records' dates are only ever read.)
+ */
+export function frozenCopy<T>(value: T): T {
+  return deepFreeze(deepCopy(value));
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
+}
