@@ -1,4 +1,6 @@
 import { createClient } from "@connectrpc/connect";
+import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventService } from "../../gen/gitpod/v1/event_pb.js";
 import { AuditDetailService } from "../../gen/scimservice/v1/audit_details_pb.js";
@@ -55,7 +57,38 @@ describe("IP allowlist rules", () => {
     expect(allowlistAdmits(["0.0.0.0/0"], "203.0.113.1")).toBe(true);
     expect(allowlistAdmits(["0.0.0.0/0"], "::1")).toBe(false);
   });
+
+  it("matches as ipaddr.js's own match does, for any IPv4 or IPv6 address and prefix length", () => {
+    // The list is matched on numbers parsed once, not through ipaddr.js per call; the reference
+    // is ipaddr.js's match. Clients: the range's own address, it with one bit flipped (inside or
+    // outside depending on the bit), and any address of the family.
+    const family = fc.oneof(
+      fc.tuple(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 32 })).map(([b, bits]) => ({ bytes: b, bits })),
+      fc.tuple(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 128 })).map(([b, bits]) => ({ bytes: b, bits })),
+    );
+    fc.assert(
+      fc.property(family, fc.nat(), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 16, maxLength: 16 }), fc.integer({ min: 0, max: 2 }), ({ bytes, bits }, flip, any, which) => {
+        const masked = bytes.map((byte, i) => byte & ((0xff << (8 - Math.max(0, Math.min(8, bits - i * 8)))) & 0xff));
+        const cidr = `${text(masked)}/${bits}`;
+        const flipped = [...bytes];
+        const bit = flip % (bytes.length * 8);
+        flipped[bit >> 3] = flipped[bit >> 3]! ^ (0x80 >> (bit & 7));
+        const client = text([bytes, flipped, any.slice(0, bytes.length)][which]!);
+        const [network, length] = ipaddr.parseCIDR(cidr);
+        const address = ipaddr.process(client);
+        expect(parseAllowlist("cidrs", [cidr])).toHaveLength(1);
+        expect(allowlistAdmits([cidr], client)).toBe(address.kind() === network.kind() && address.match(network, length));
+      }),
+      { numRuns: 3000 },
+    );
+  });
 });
+
+/** An address's text from its bytes (IPv6 in RFC 5952 form; an IPv4-mapped one reads as IPv4 to the list). */
+function text(bytes: number[]): string {
+  const a = ipaddr.fromByteArray(bytes);
+  return a.kind() === "ipv6" ? (a as ipaddr.IPv6).toRFC5952String() : a.toString();
+}
 
 /** The allowlist at work over IPv4 and IPv6 loopback, on a server bound to "::" (both families). */
 describe.each(STORE_KINDS)("IP allowlist on /scim/v2 and /oauth2/token (%s)", (store) => {

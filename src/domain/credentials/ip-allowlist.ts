@@ -16,7 +16,6 @@ import { ValidationError } from "../validation-error.js";
 export const MAX_ALLOWLIST_ENTRIES = 100;
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
-type Range = [Address, number];
 
 /**
  * Checks an allowlist and returns it normalised: canonical address text (RFC 5952 for IPv6), a
@@ -77,17 +76,62 @@ export function parseClientAddress(text: string): Address | undefined {
   }
 }
 
-// Parsed lists by their text: verification runs on every SCIM call, and a configuration's list
-// changes rarely, so each list is parsed once per process (bounded: at most this many lists).
-const parsedLists = new LRUCache<string, Range[]>({ max: 10_000 });
+/**
+ * An address as numbers, for matching without ipaddr.js's per-call parsing and object methods:
+ * IPv4 as one 32-bit value, IPv6 as eight 16-bit parts.
+ */
+type Numeric = { v4: number } | { v6: number[] };
+/** A CIDR as numbers: the network's value and the prefix length. */
+type NumericRange = { v4: number; bits: number } | { v6: number[]; bits: number };
+
+const numericOf = (a: Address): Numeric => (a.kind() === "ipv4" ? { v4: (a as ipaddr.IPv4).octets.reduce((n, o) => n * 256 + o, 0) } : { v6: (a as ipaddr.IPv6).parts });
+
+function inRange(a: Numeric, r: NumericRange): boolean {
+  if ("v4" in a) {
+    if (!("v4" in r)) return false;
+    // Compare the top `bits` bits; shifts work on 32-bit values, so a /0 is handled apart.
+    return r.bits === 0 || a.v4 >>> (32 - r.bits) === r.v4 >>> (32 - r.bits);
+  }
+  if (!("v6" in r)) return false;
+  let left = r.bits;
+  for (let i = 0; i < 8 && left > 0; i++, left -= 16) {
+    const keep = Math.min(16, left);
+    if (a.v6[i]! >>> (16 - keep) !== r.v6[i]! >>> (16 - keep)) return false;
+  }
+  return true;
+}
+
+// Lists by their text and client addresses by theirs, each parsed once per process (bounded):
+// verification runs on every SCIM call, a configuration's list changes rarely, and an identity
+// provider calls from a handful of addresses. Parsing both per call was most of the list's cost.
+const parsedLists = new LRUCache<string, NumericRange[]>({ max: 10_000 });
+// And by the list itself where a store hands out the same (frozen) array each time: no key to build.
+const listsSeen = new WeakMap<readonly string[], NumericRange[]>();
+const NOT_AN_ADDRESS = "not an address";
+const parsedClients = new LRUCache<string, Numeric | typeof NOT_AN_ADDRESS>({ max: 10_000 });
 
 /** Whether a stored (normalised) allowlist admits the client address; an empty list admits any. */
 export function allowlistAdmits(cidrs: readonly string[] | undefined, clientAddress: string): boolean {
   if (cidrs === undefined || cidrs.length === 0) return true;
-  const address = parseClientAddress(clientAddress);
-  if (!address) return false;
-  const key = cidrs.join(",");
-  let ranges = parsedLists.get(key);
-  if (!ranges) parsedLists.set(key, (ranges = cidrs.map((c) => ipaddr.parseCIDR(c))));
-  return ranges.some(([network, bits]) => network.kind() === address.kind() && address.match(network, bits));
+  let address = parsedClients.get(clientAddress);
+  if (address === undefined) {
+    const parsed = parseClientAddress(clientAddress);
+    parsedClients.set(clientAddress, (address = parsed ? numericOf(parsed) : NOT_AN_ADDRESS));
+  }
+  if (address === NOT_AN_ADDRESS) return false;
+  let ranges = listsSeen.get(cidrs);
+  if (!ranges) {
+    const key = cidrs.join(",");
+    ranges = parsedLists.get(key);
+    if (!ranges) {
+      ranges = cidrs.map((c) => {
+        const [network, bits] = ipaddr.parseCIDR(c);
+        return { ...numericOf(network), bits };
+      });
+      parsedLists.set(key, ranges);
+    }
+    if (Object.isFrozen(cidrs)) listsSeen.set(cidrs, ranges);
+  }
+  for (const range of ranges) if (inRange(address, range)) return true;
+  return false;
 }
