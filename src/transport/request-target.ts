@@ -9,6 +9,18 @@ import type { HttpRequest } from "../http/http-router.js";
  */
 export function requestTargetProblem(req: HttpRequest): string | undefined {
   const target = req.url ?? "";
+  return pathProblem(target) ?? authorityProblem("authority" in req ? req.authority : req.headers.host);
+}
+
+/** The path's problem, if any; the usual target (origin-form, no percent-escape in the path) without parsing it. */
+function pathProblem(target: string): string | undefined {
+  // "/x" cannot fail to parse against a base, and only a "%" can fail to decode. Parsed: "//x"
+  // and "/\\x" (scheme-relative URLs, with an authority of their own) and targets with a tab or
+  // line break (the URL parser drops them, which can make either of those).
+  if (SHORTCUT.test(target)) {
+    const query = target.indexOf("?");
+    if (!(query === -1 ? target : target.slice(0, query)).includes("%")) return undefined;
+  }
   let url: URL;
   try {
     url = new URL(target, "http://localhost");
@@ -20,15 +32,29 @@ export function requestTargetProblem(req: HttpRequest): string | undefined {
   } catch {
     return `the request path ${quote(url.pathname)} has a malformed percent-escape (% must be followed by two hex digits that encode UTF-8)`;
   }
-  const authority = "authority" in req ? req.authority : req.headers.host;
-  if (authority !== undefined && authority !== "") {
-    try {
-      new URL(`http://${authority}`);
-    } catch {
-      return `the Host header ${quote(authority)} is not a valid host[:port]`;
-    }
-  }
   return undefined;
+}
+
+const SHORTCUT = /^\/(?![/\\])[^\t\n\r]*$/;
+
+// Verdicts on Host values: a service is called under a handful of names, and parsing one is
+// most of what this check costs a request. Bounded: emptied when full (a client that sends a new
+// Host with every request only gets the parse it would get anyway).
+const HOSTS_REMEMBERED = 1_000;
+const hostVerdicts = new Map<string, string | undefined>();
+
+function authorityProblem(authority: string | undefined): string | undefined {
+  if (authority === undefined || authority === "") return undefined;
+  if (hostVerdicts.has(authority)) return hostVerdicts.get(authority);
+  let problem: string | undefined;
+  try {
+    new URL(`http://${authority}`);
+  } catch {
+    problem = `the Host header ${quote(authority)} is not a valid host[:port]`;
+  }
+  if (hostVerdicts.size >= HOSTS_REMEMBERED) hostVerdicts.clear();
+  hostVerdicts.set(authority, problem);
+  return problem;
 }
 
 function quote(value: string): string {
