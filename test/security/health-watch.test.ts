@@ -1,3 +1,4 @@
+import http from "node:http";
 import http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMemoryStores } from "../../src/adapters/memory/index.js";
@@ -98,5 +99,28 @@ describe("grpc.health.v1 Watch without a key", () => {
     await expect.poll(() => again.statuses.length, { timeout: 3000 }).toBe(1);
     again.cancel();
     session.destroy();
+  });
+
+  it("frees a Connect stream's slot over HTTP/1.1 when its client goes away", { timeout: 20_000 }, async () => {
+    // The adapter hears of a closed HTTP/1.1 response only when it was cut short
+    // (transport/connect-handler.ts): a client that leaves must still end its call.
+    const url = new URL("/grpc.health.v1.Health/Watch", server.baseUrl);
+    const open = () =>
+      new Promise<{ first: string; req: http.ClientRequest }>((resolve, reject) => {
+        const body = Buffer.from("{}");
+        const envelope = Buffer.concat([Buffer.from([0, 0, 0, 0, body.length]), body]);
+        const req = http.request(url, { method: "POST", agent: false, headers: { "content-type": "application/connect+json", "content-length": envelope.length } }, (res) => {
+          res.once("data", (d: Buffer) => resolve({ first: d.subarray(5).toString(), req }));
+          res.on("error", () => undefined);
+        });
+        req.on("error", reject);
+        req.end(envelope);
+      });
+    for (let round = 0; round < 3; round++) {
+      const calls = await Promise.all(Array.from({ length: MAX_WATCHERS }, open));
+      expect(new Set(calls.map((c) => c.first))).toEqual(new Set(['{"status":"SERVING"}']));
+      for (const c of calls) c.req.destroy();
+      await sleep(INTERVAL_MS);
+    }
   });
 });
