@@ -41,7 +41,7 @@ import { createDeadlineInterceptor } from "./rpc/deadline-interceptor.js";
 import { EventServiceHandler } from "./rpc/event-service.js";
 import { GroupServiceHandler } from "./rpc/group-service.js";
 import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
-import { checkJsonRequest } from "./rpc/json-request-check.js";
+import { readJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
 import { ScimCredentialServiceHandler } from "./rpc/scim-credential-service.js";
@@ -186,7 +186,7 @@ export async function startApp(options: AppOptions): Promise<App> {
     interceptors: [createErrorAndLogInterceptor(logger), createDeadlineInterceptor(), createAuthInterceptor(OPEN_SERVICES)],
     contextValues: requestContextValues,
     admit: createRpcAdmission(credentials, OPEN_SERVICES),
-    checkJsonRequest,
+    checkJsonRequest: readJsonRequest,
     fallback: (req, res) => {
       consoleFiles(req, res).then(
         (handled) => handled || routes(req, res),

@@ -1,4 +1,4 @@
-import { ScalarType, type DescEnum, type DescField, type DescMessage } from "@bufbuild/protobuf";
+import { ScalarType, type DescEnum, type DescField, type DescMessage, type JsonObject } from "@bufbuild/protobuf";
 import { parseJson } from "./json-syntax.js";
 import { closest, describeJson, hasLoneSurrogate, isPlainObject } from "./json-words.js";
 
@@ -14,21 +14,38 @@ import { closest, describeJson, hasLoneSurrogate, isPlainObject } from "./json-w
  * Returns the message, or undefined when the request may be parsed.
  */
 export function checkJsonRequest(schema: DescMessage, text: string): string | undefined {
-  if (text.trim() === "") return "the request body is empty: send a JSON object, at least {}";
+  const read = readJsonRequest(schema, text);
+  return read.ok ? undefined : read.problem;
+}
+
+/**
+ * The same check, returning the parsed request when it passes: the transport hands that to
+ * connect-es (which then builds the message from it), so a body is parsed once, not twice.
+ */
+export function readJsonRequest(schema: DescMessage, text: string): { ok: true; value: JsonObject } | { ok: false; problem: string } {
+  if (text.trim() === "") return { ok: false, problem: "the request body is empty: send a JSON object, at least {}" };
   const parsed = parseJson(text);
   if (!parsed.ok) {
     const { line, column, position, expected } = parsed.error;
-    return `the request body is not valid JSON: expected ${expected} at line ${line}, column ${column} (position ${position})`;
+    return { ok: false, problem: `the request body is not valid JSON: expected ${expected} at line ${line}, column ${column} (position ${position})` };
   }
-  if (!isPlainObject(parsed.value)) return `the request body must be a JSON object, at least {} (got ${describeJson(parsed.value)})`;
-  return checkMessage(schema, parsed.value, "");
+  if (!isPlainObject(parsed.value)) return { ok: false, problem: `the request body must be a JSON object, at least {} (got ${describeJson(parsed.value)})` };
+  const problem = checkMessage(schema, parsed.value, "");
+  return problem === undefined ? { ok: true, value: parsed.value as JsonObject } : { ok: false, problem };
 }
 
+// Each message's fields by JSON name and proto name, made once per message type.
+const fieldsByKey = new WeakMap<DescMessage, Map<string, DescField>>();
+
 function checkMessage(schema: DescMessage, json: Record<string, unknown>, path: string): string | undefined {
-  const byKey = new Map<string, DescField>();
-  for (const field of schema.fields) {
-    byKey.set(field.jsonName, field);
-    byKey.set(field.name, field);
+  let byKey = fieldsByKey.get(schema);
+  if (!byKey) {
+    byKey = new Map();
+    for (const field of schema.fields) {
+      byKey.set(field.jsonName, field);
+      byKey.set(field.name, field);
+    }
+    fieldsByKey.set(schema, byKey);
   }
   const seen = new Map<DescField, string>();
   for (const [key, value] of Object.entries(json)) {

@@ -1,4 +1,4 @@
-import type { DescMessage } from "@bufbuild/protobuf";
+import type { DescMessage, JsonObject } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { readAllBytes, type Compression, type UniversalHandler, type UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { bodyTooLargeMessage } from "./body-limit.js";
@@ -6,9 +6,9 @@ import { once } from "./error-rewrites.js";
 
 /**
  * Checks a JSON request against the method's input message; returns what is wrong with it in
- * words for the caller (naming the field and the rule), or undefined when protobuf-es may parse it.
+ * words for the caller (naming the field and the rule), or the parsed request for protobuf-es.
  */
-export type JsonRequestCheck = (schema: DescMessage, json: string) => string | undefined;
+export type JsonRequestCheck = (schema: DescMessage, json: string) => { ok: true; value: JsonObject } | { ok: false; problem: string };
 
 export interface ConnectJsonOptions {
   check: JsonRequestCheck;
@@ -21,8 +21,8 @@ export interface ConnectJsonOptions {
  * Runs the JSON check on a Connect unary JSON request, POST body or GET `?message=`, before
  * connect-es hands it to protobuf-es, whose messages name neither the field path nor the
  * expected form. A POST body is read and decompressed here (with the same limit) and passed on
- * as plain bytes; other requests pass through untouched. Resolves to the request to serve, or
- * to the error to answer.
+ * parsed (connect-es builds the message from that, instead of parsing the text again); other
+ * requests pass through untouched. Resolves to the request to serve, or to the error to answer.
  */
 export async function checkConnectJsonRequest(req: UniversalServerRequest, handler: UniversalHandler, options: ConnectJsonOptions): Promise<UniversalServerRequest | ConnectError> {
   if (handler.method.methodKind !== "unary") return req;
@@ -37,7 +37,7 @@ export async function checkConnectJsonRequest(req: UniversalServerRequest, handl
     const error = ConnectError.from(err);
     return error.code === Code.ResourceExhausted ? new ConnectError(bodyTooLargeMessage(options.readMaxBytes), Code.ResourceExhausted) : error;
   }
-  const header = new Headers(req.header);
+  let header = req.header;
   const encoding = header.get("content-encoding");
   if (encoding !== null && encoding !== "identity") {
     const compression = options.compressions.find((c) => c.name === encoding);
@@ -48,12 +48,12 @@ export async function checkConnectJsonRequest(req: UniversalServerRequest, handl
     } catch (err) {
       return ConnectError.from(err);
     }
+    header = new Headers(header);
     header.delete("content-encoding");
   }
-  header.set("content-length", String(bytes.byteLength));
-  const problem = checkText(bytes, handler.method.input, options.check);
-  if (problem) return problem;
-  return { ...req, header, body: once(bytes) };
+  const read = readText(bytes, handler.method.input, options.check);
+  if (read instanceof ConnectError) return read;
+  return { ...req, header, body: read };
 }
 
 function checkGet(req: UniversalServerRequest, handler: UniversalHandler, options: ConnectJsonOptions): UniversalServerRequest | ConnectError {
@@ -62,18 +62,21 @@ function checkGet(req: UniversalServerRequest, handler: UniversalHandler, option
   if (query.get("encoding") !== "json" || (compression !== null && compression !== "identity")) return req;
   const message = query.get("message") ?? "";
   const bytes = query.get("base64") === "1" ? Buffer.from(message, "base64url") : new TextEncoder().encode(message);
-  return checkText(bytes, handler.method.input, options.check) ?? req;
+  const read = readText(bytes, handler.method.input, options.check);
+  return read instanceof ConnectError ? read : req;
 }
 
-function checkText(bytes: Uint8Array, schema: DescMessage, check: JsonRequestCheck): ConnectError | undefined {
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function readText(bytes: Uint8Array, schema: DescMessage, check: JsonRequestCheck): ConnectError | JsonObject {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = utf8.decode(bytes);
   } catch {
     return new ConnectError("the request body is not valid UTF-8 text", Code.InvalidArgument);
   }
-  const problem = check(schema, text);
-  return problem === undefined ? undefined : new ConnectError(problem, Code.InvalidArgument);
+  const read = check(schema, text);
+  return read.ok ? read.value : new ConnectError(read.problem, Code.InvalidArgument);
 }
 
 function isByteStream(body: UniversalServerRequest["body"]): body is AsyncIterable<Uint8Array> {
