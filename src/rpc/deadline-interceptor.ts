@@ -11,23 +11,25 @@ import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
  * the database timeout and its outcome is dropped.
  */
 export function createDeadlineInterceptor(): Interceptor {
-  return (next) => async (req) => {
+  return (next) => (req) => {
     if (req.stream) return next(req);
     const { signal } = req;
-    if (signal.aborted) throw reasonOf(signal);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(reasonOf(signal));
+    if (signal.aborted) return Promise.reject(reasonOf(signal));
+    // One promise settled by whichever comes first (the abandoned call's later outcome is dropped).
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(reasonOf(signal));
       signal.addEventListener("abort", onAbort, { once: true });
+      next(req).then(
+        (res) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(res);
+        },
+        (err: unknown) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(err);
+        },
+      );
     });
-    const call = next(req);
-    // The loser's later rejection must not surface as an unhandled rejection.
-    call.catch(() => undefined);
-    try {
-      return await Promise.race([call, aborted]);
-    } finally {
-      signal.removeEventListener("abort", onAbort!);
-    }
   };
 }
 

@@ -32,6 +32,9 @@ export function withAccessLog(handler: RequestHandler, logger: Logger, finished?
       const ms = performance.now() - started;
       finished?.(req, res, info, ms);
       const code = info.code;
+      const degraded = status >= 500 || (code !== undefined && DEGRADED_CODES.has(code));
+      // The line is built only when it is written (LOG_LEVEL=warn or above writes no info lines).
+      if (!logger.isLevelEnabled(degraded ? "warn" : "info")) return;
       const line = {
         reqId: info.id,
         method: req.method,
@@ -44,7 +47,6 @@ export function withAccessLog(handler: RequestHandler, logger: Logger, finished?
         ...(info.scimConfigurationId ? { scimConfigurationId: info.scimConfigurationId } : {}),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      const degraded = status >= 500 || (code !== undefined && DEGRADED_CODES.has(code));
       if (degraded) logger.warn(line, "request");
       else logger.info(line, "request");
     };
