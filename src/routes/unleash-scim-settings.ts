@@ -11,7 +11,7 @@ import { ValidationError } from "../domain/validation-error.js";
 import { clientAddressOf } from "../http/client-address.js";
 import { authorizationOf } from "../http/header-values.js";
 import { requestInfoOf, requestLogger } from "../http/request-info.js";
-import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter } from "../http/http-router.js";
+import { headerOf, readBody, sendJson, type HttpRequest, type HttpResponse, type HttpRouter, type RequestUrl } from "../http/http-router.js";
 import { auditContextOf } from "./audit-context.js";
 import type { Logger } from "../logging/logger.js";
 
@@ -72,8 +72,8 @@ export interface UnleashRoutesOptions {
  * and the previous lifetime is kept.
  */
 export function registerUnleashRoutes(router: HttpRouter, options: UnleashRoutesOptions): void {
-  const route = (handler: (req: HttpRequest, res: HttpResponse, url: URL, principal: Principal) => Promise<void>) =>
-    async (req: HttpRequest, res: HttpResponse, url: URL) => {
+  const route = (handler: (req: HttpRequest, res: HttpResponse, url: RequestUrl, principal: Principal) => Promise<void>) =>
+    async (req: HttpRequest, res: HttpResponse, url: RequestUrl) => {
       try {
         const principal = await authenticate(req, options.credentials);
         await handler(req, res, url, principal);
@@ -155,7 +155,7 @@ async function authenticate(req: HttpRequest, credentials: CredentialCheck): Pro
 }
 
 /** The organization's SCIM configuration: the one named by ?scimConfigurationId=, or the only one. */
-async function selectConfiguration(scim: ScimConfigurations, principal: Principal, url: URL): Promise<ScimConfigurationRecord> {
+async function selectConfiguration(scim: ScimConfigurations, principal: Principal, url: RequestUrl): Promise<ScimConfigurationRecord> {
   const named = url.searchParams.get("scimConfigurationId");
   if (named !== null) {
     return scim.get(principal.organizationId, requireUuid("scimConfigurationId", named));

@@ -7,7 +7,7 @@ import type { ScimConfigurationRecord } from "../../domain/records.js";
 import { ScimError } from "../../domain/scim/scim-error.js";
 import { clientAddressOf } from "../../http/client-address.js";
 import { authorizationOf } from "../../http/header-values.js";
-import { headerOf, type HttpRequest, type HttpResponse } from "../../http/http-router.js";
+import { headerOf, type HttpRequest, type HttpResponse, type RequestUrl } from "../../http/http-router.js";
 import { requestInfoOf, requestLogger } from "../../http/request-info.js";
 import type { Logger } from "../../logging/logger.js";
 import { auditContextOf, auditRefusal } from "../audit-context.js";
@@ -18,7 +18,7 @@ import { baseUrlOf, sendScimError } from "./scim-http.js";
 export interface ScimCall {
   req: HttpRequest;
   res: HttpResponse;
-  url: URL;
+  url: RequestUrl;
   configuration: ScimConfigurationRecord;
   /** Scheme, host (and path prefix) of this API for Location, meta.location and $ref. */
   baseUrl: string;
@@ -47,7 +47,7 @@ export interface ScimRouteOptions {
  */
 export function createScimRoute(options: ScimRouteOptions) {
   return (handler: (call: ScimCall) => Promise<void> | void) =>
-    async (req: HttpRequest, res: HttpResponse, url: URL): Promise<void> => {
+    async (req: HttpRequest, res: HttpResponse, url: RequestUrl): Promise<void> => {
       const info = requestInfoOf(req);
       try {
         const result = await options.credentials.scimToken(authorizationOf(req), clientAddressOf(req), headerOf(req, "user-agent"));
