@@ -12,13 +12,21 @@ import { StoreUnavailableError } from "../../domain/errors.js";
  * in the background until the driver's own timeouts end it, and its outcome is dropped.
  */
 export function withDeadline<T>(operation: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreUnavailableError({ cause: new Error(`no answer within ${timeoutMs} ms`) })), timeoutMs);
+  // One promise settled by whichever comes first (no race, finally or catch promises per call:
+  // every database operation goes through here).
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreUnavailableError({ cause: new Error(`no answer within ${timeoutMs} ms`) })), timeoutMs);
+    operation.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  // The loser's later rejection must not surface as an unhandled rejection.
-  operation.catch(() => undefined);
-  return Promise.race([operation, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** How a store operation ended: answered, the database unavailable or too slow, or another error (a conflict, say). */
@@ -43,30 +51,37 @@ export interface OperationObservers {
  * command (measured, docs/deploying.md), so the operation metrics can stay on by default.
  */
 export function withOperationDeadlines<T extends object>(store: T, timeoutMs: number, name = "store", observers: OperationObservers = {}): T {
+  // Each method's wrapper is made once (not at every property read), and again if the method is replaced.
+  const wrappers = new Map<PropertyKey, { method: unknown; wrapper: (...args: unknown[]) => unknown }>();
   return new Proxy(store, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        const observer = observers.observer;
-        const started = observer ? performance.now() : 0;
-        const result: unknown = value.apply(target, args);
-        if (!(result instanceof Promise)) return result;
-        const bounded = withDeadline(result, timeoutMs);
-        if (!observer) return bounded;
-        const operation = `${name}.${String(property)}`;
-        const seconds = () => (performance.now() - started) / 1000;
-        return bounded.then(
-          (v) => {
-            observer(operation, seconds(), "ok");
-            return v;
-          },
-          (err: unknown) => {
-            observer(operation, seconds(), err instanceof StoreUnavailableError ? "unavailable" : "error");
-            throw err;
-          },
-        );
-      };
+      let made = wrappers.get(property);
+      if (made?.method !== value) wrappers.set(property, (made = { method: value, wrapper: bound(target, value as (...args: unknown[]) => unknown, `${name}.${String(property)}`) }));
+      return made.wrapper;
     },
   });
+
+  function bound(target: T, method: (...args: unknown[]) => unknown, operation: string): (...args: unknown[]) => unknown {
+    return (...args: unknown[]) => {
+      const observer = observers.observer;
+      const started = observer ? performance.now() : 0;
+      const result: unknown = method.apply(target, args);
+      if (!(result instanceof Promise)) return result;
+      const bounded = withDeadline(result, timeoutMs);
+      if (!observer) return bounded;
+      const seconds = () => (performance.now() - started) / 1000;
+      return bounded.then(
+        (v) => {
+          observer(operation, seconds(), "ok");
+          return v;
+        },
+        (err: unknown) => {
+          observer(operation, seconds(), err instanceof StoreUnavailableError ? "unavailable" : "error");
+          throw err;
+        },
+      );
+    };
+  }
 }
