@@ -20,6 +20,7 @@ import {
   SCIMConfigurationSchema,
 } from "../gen/gitpod/v1/organization_pb.js";
 import { PaginationResponseSchema } from "../gen/gitpod/v1/pagination_pb.js";
+import { newId } from "../src/domain/ids.js";
 import { printReady } from "./protocol.js";
 
 interface Doc {
@@ -43,6 +44,8 @@ const organizationId = process.env.INIT_ORGANIZATION_ID!;
 const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000, socketTimeoutMS: 5000 });
 await client.connect();
 const collection = client.db(process.env.MONGODB_DB!).collection<Doc>("scim_configurations");
+const auditLog = client.db(process.env.MONGODB_DB!).collection<{ _id: string } & Record<string, unknown>>("audit_log");
+const BENCH_ACTOR = randomUUID();
 
 // The message has to be built to be sent at all; this is that, with nothing on top.
 const toMessage = (d: Doc) =>
@@ -76,10 +79,15 @@ function routes(router: ConnectRouter) {
   );
   router.rpc(OrganizationService.method.regenerateSCIMToken, async (req) => {
     const token = `scim_${randomBytes(30).toString("base64url")}`;
-    // The same single write as the service's: new hash, issue time, id and prefix, the stored
-    // lifetime kept, rotated-out tokens and their usage ended, the credential version moved.
+    // The service's two commands. The same write: new hash, issue time, id and prefix, the
+    // stored lifetime kept, rotated-out tokens and their usage ended, the credential version
+    // moved, and only within the caller's organization (a key of one organization must not
+    // rotate another's token; on FerretDB the second field alone costs ~20%: it serves only
+    // {_id} without a scan). Then the change's audit entry (issue 12), as the provisioning
+    // baseline writes one; what that entry costs is the audit row's figure.
+    const now = new Date();
     const doc = await collection.findOneAndUpdate(
-      { _id: req.scimConfigurationId },
+      { _id: req.scimConfigurationId, organizationId },
       {
         $set: { tokenHash: createHash("sha256").update(token).digest("hex"), tokenIssuedAt: new Date(), tokenId: randomUUID(), tokenPrefix: token.slice(0, 9) },
         $unset: { tokenExpiresAt: "", tokenEndsAt: "", previousTokens: "", tokenUsage: "" },
@@ -88,6 +96,25 @@ function routes(router: ConnectRouter) {
       },
       { returnDocument: "after" },
     );
+    if (doc) {
+      await auditLog.insertOne({
+        _id: newId(now),
+        organizationId,
+        createdAt: now,
+        kind: "resource_change",
+        actorKind: "api_key",
+        actorId: BENCH_ACTOR,
+        action: "scim_configuration.regenerate_token",
+        subjectType: "scim_configuration",
+        subjectId: doc._id,
+        requestId: "",
+        clientAddress: "127.0.0.1",
+        changedFields: ["token", "token_expires_at"],
+        scimConfigurationId: "",
+        scimResourceId: "",
+        bulkOperation: 0,
+      });
+    }
     return create(RegenerateSCIMTokenResponseSchema, doc ? { token, tokenExpiresAt: timestampFromDate(expiresAt(doc)) } : {});
   });
 }

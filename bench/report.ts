@@ -11,6 +11,8 @@ export interface LoadTarget {
   rps: number;
   /** Greatest ours/baseline p99 latency, in the median over rounds; none when absent. */
   p99?: number;
+  /** Where a target derives from another row's figure: which, e.g. "90% of the row above". */
+  note?: string;
 }
 
 export interface LoadRow {
@@ -136,7 +138,7 @@ export function renderLoadTable(loads: readonly LoadRow[]): string {
     lines.push(
       `| ${scenario} | ${n0(c.oursRps.median)} | ${n0(c.baseRps.median)} | ${formatSpread(c.rpsRatio)} | ${n1(c.oursP99.median)} | ${n1(c.baseP99.median)} | ` +
         `${formatSpread(c.p99Ratio)} | ${n1(c.oursP50.median)} | ${n1(c.baseP50.median)} | ${n0(c.oursRssMb)} / ${n0(c.baseRssMb)} | ` +
-        `req/s ≥ ${target.rps}×${target.p99 === undefined ? "" : `, p99 ≤ ${target.p99}×`} | ${yes(met)} |`,
+        `req/s ≥ ${target.rps}×${target.note ? ` (${target.note})` : ""}${target.p99 === undefined ? "" : `, p99 ≤ ${target.p99}×`} | ${yes(met)} |`,
     );
   }
   const failed = loads.filter((r) => r.comparison.oursFailed + r.comparison.baseFailed > 0);
