@@ -2,7 +2,8 @@
  * The floor to compare with: a bare connect-node handler on the same database that answers
  * GetSCIMConfiguration and ListSCIMConfigurations with one driver call each and no auth,
  * validation or error mapping; a bare route that finds a SCIM token by its hash; and a bare
- * token rotation. Plain http and http2 servers on two ports (no protocol sniffing).
+ * token rotation sending the service's two commands (the write and its audit entry). Plain http
+ * and http2 servers on two ports (no protocol sniffing).
  */
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
