@@ -4,6 +4,7 @@ import type { ListAuditLogsResponse_AuditLogEntry } from "../../../gen/gitpod/v1
 import type { AuditLogDetails } from "../../../gen/scimservice/v1/audit_details_pb.js";
 import { actionLabel, actorLabel, subjectLabel } from "../labels.js";
 import { formatTime } from "../time.js";
+import { ErrorText } from "./field.js";
 import { Pager, usePager } from "./pager.js";
 import { usePage } from "./use-page.js";
 
@@ -90,11 +91,7 @@ export function ActivitySection({ clients, version, configurationNames }: Activi
           </button>
         )}
       </form>
-      {page.error && (
-        <p class="error" role="alert">
-          {page.error}
-        </p>
-      )}
+      <ErrorText message={page.error} />
       {page.result && page.result.items.length === 0 && <p class="empty">No activity{actor || subject ? " matches these filters" : " yet"}.</p>}
       {page.result && page.result.items.length > 0 && (
         <table aria-busy={page.loading}>

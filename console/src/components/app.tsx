@@ -4,6 +4,7 @@ import { createCredentialsClient, createOrganizationClient, createReadClients, P
 import { describeError } from "../errors.js";
 import { baseUrlTarget, clearSession, loadSession, PROTOCOLS, saveSession, type Session } from "../session.js";
 import { ActivitySection } from "./activity-section.js";
+import { ErrorText } from "./field.js";
 import { GroupsSection } from "./groups-section.js";
 import { MembersSection } from "./members-section.js";
 import { ScimSection } from "./scim-section.js";
@@ -85,11 +86,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         <p class="status" role="status" aria-live="polite">
           {status}
         </p>
-        {sso.error && (
-          <p class="error" role="alert">
-            {sso.error}
-          </p>
-        )}
+        <ErrorText message={sso.error} />
         <Tabs label="Console sections" tabs={TABS} selected={tab} onSelect={setTab}>
           {tab === "configurations" && (
             <>

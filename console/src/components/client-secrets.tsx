@@ -8,6 +8,7 @@ import { ConfirmDialog } from "./confirm-dialog.js";
 import { CopyButton } from "./copy-button.js";
 import { LastUse } from "./credential-use.js";
 import { Dialog } from "./dialog.js";
+import { ErrorText } from "./field.js";
 import { LifetimeSelect } from "./scim-forms.js";
 import { usePage } from "./use-page.js";
 
@@ -64,11 +65,7 @@ export function ClientSecrets({ scim, credentials, serviceBaseUrl, onChanged, ve
           Token endpoint <code data-token-endpoint>{tokenEndpoint}</code> <CopyButton text={tokenEndpoint} label={`Copy the token endpoint of ${label}`} />
         </span>
       </p>
-      {secrets.error && (
-        <p class="error" role="alert">
-          {secrets.error}
-        </p>
-      )}
+      <ErrorText message={secrets.error} />
       {secrets.result && secrets.result.items.length === 0 && <p class="empty">No client secrets: identity providers use the SCIM token.</p>}
       {secrets.result && secrets.result.items.length > 0 && (
         <table aria-label={`Client secrets of ${label}`}>
@@ -109,11 +106,7 @@ export function ClientSecrets({ scim, credentials, serviceBaseUrl, onChanged, ve
         <button type="submit" class="primary" disabled={busy}>
           New client secret
         </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText message={error} />
       </form>
       {revoking && (
         <ConfirmDialog

@@ -33,14 +33,19 @@ export function Field({ name, label, error, hint, idSuffix, children }: FieldPro
   );
 }
 
-/** An error that belongs to no single field (shown above a form's buttons). */
-export function FormError({ message }: { message: string | undefined }) {
+/** An error shown where it happened, announced to screen readers (role=alert); nothing without one. */
+export function ErrorText({ message, form = false }: { message: string | null | undefined; form?: boolean }) {
   if (!message) return null;
   return (
-    <p class="error form-error" role="alert">
+    <p class={form ? "error form-error" : "error"} role="alert">
       {message}
     </p>
   );
+}
+
+/** An error that belongs to no single field (shown above a form's buttons). */
+export function FormError({ message }: { message: string | undefined }) {
+  return <ErrorText message={message} form />;
 }
 
 /**

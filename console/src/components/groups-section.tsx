@@ -3,6 +3,7 @@ import type { Group, GroupMembership } from "../../../gen/gitpod/v1/group_pb.js"
 import type { ReadClients } from "../api.js";
 import { describeError } from "../errors.js";
 import { formatTime } from "../time.js";
+import { ErrorText } from "./field.js";
 import { Pager, usePager } from "./pager.js";
 import { usePage } from "./use-page.js";
 
@@ -29,11 +30,7 @@ export function GroupsSection({ clients, version, configurationNames }: GroupsSe
         <h2 id="groups-heading">Groups</h2>
       </div>
       <p class="hint">Groups come from your identity provider through SCIM; change them there.</p>
-      {page.error && (
-        <p class="error" role="alert">
-          {page.error}
-        </p>
-      )}
+      <ErrorText message={page.error} />
       {page.result && page.result.items.length === 0 && <p class="empty">No groups provisioned yet.</p>}
       {page.result && page.result.items.length > 0 && (
         <table aria-busy={page.loading}>
@@ -108,11 +105,7 @@ function GroupMembers({ group, clients }: { group: Group; clients: ReadClients }
   }, [group.id]);
   return (
     <div class="group-members" aria-busy={state.loading}>
-      {state.error && (
-        <p class="error" role="alert">
-          {state.error}
-        </p>
-      )}
+      <ErrorText message={state.error} />
       {!state.loading && !state.error && state.members.length === 0 && <p class="empty">No members.</p>}
       {state.members.length > 0 && (
         <ul aria-label={`Members of ${group.name}`}>

@@ -5,6 +5,7 @@ import { SortOrder } from "../../../gen/gitpod/v1/pagination_pb.js";
 import { UserStatus } from "../../../gen/gitpod/v1/user_pb.js";
 import { statusLabel } from "../labels.js";
 import { formatTime } from "../time.js";
+import { ErrorText } from "./field.js";
 import { Pager, usePager } from "./pager.js";
 import { usePage } from "./use-page.js";
 
@@ -73,11 +74,7 @@ export function MembersSection({ client, organizationId, version, configurationN
         </select>
         {page.result && <span class="muted" data-count>{page.result.total} {page.result.total === 1 ? "member" : "members"}</span>}
       </div>
-      {page.error && (
-        <p class="error" role="alert">
-          {page.error}
-        </p>
-      )}
+      <ErrorText message={page.error} />
       {page.result && page.result.items.length === 0 && <p class="empty">No members{filter > 0 ? " with this status" : " provisioned yet"}.</p>}
       {page.result && page.result.items.length > 0 && (
         <table aria-busy={page.loading}>

@@ -6,6 +6,7 @@ import { describeError } from "../errors.js";
 import { expiryState, formatTime } from "../time.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { CredentialsPanel } from "./credentials-panel.js";
+import { ErrorText } from "./field.js";
 import { CreateScimDialog, EditScimDialog, LifetimeSelect } from "./scim-forms.js";
 import { Pager, usePager } from "./pager.js";
 import { ScimRowDetails } from "./scim-row-details.js";
@@ -88,11 +89,7 @@ export function ScimSection({
           New SCIM configuration
         </button>
       </div>
-      {page.error && (
-        <p class="error" role="alert">
-          {page.error}
-        </p>
-      )}
+      <ErrorText message={page.error} />
       {page.result && page.result.items.length === 0 && <p class="empty">No SCIM configurations yet.</p>}
       {page.result && page.result.items.length > 0 && (
         <table aria-busy={page.loading}>
@@ -136,11 +133,7 @@ export function ScimSection({
                   <button type="button" class="danger" onClick={() => setModal({ kind: "delete", scim })} aria-label={`Delete ${label(scim)}`}>
                     Delete
                   </button>
-                  {rowError?.id === scim.id && (
-                    <p class="error" role="alert">
-                      {rowError.message}
-                    </p>
-                  )}
+                  <ErrorText message={rowError?.id === scim.id ? rowError.message : undefined} />
                 </td>
               </tr>,
               <ScimRowDetails key={`${scim.id}-details`} scim={scim} scimBaseUrl={scimBaseUrl} events={events} version={version} columns={6} />,

@@ -4,7 +4,7 @@ import { PAGE_SIZE, type OrganizationClient } from "../api.js";
 import { describeError, type ShownError } from "../errors.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { Dialog } from "./dialog.js";
-import { DialogFormActions, Field } from "./field.js";
+import { DialogFormActions, ErrorText, Field } from "./field.js";
 import { Pager, usePager } from "./pager.js";
 import { usePage } from "./use-page.js";
 
@@ -34,11 +34,7 @@ export function SsoSection({ client, organizationId, version, onChanged }: Secti
           New SSO configuration
         </button>
       </div>
-      {page.error && (
-        <p class="error" role="alert">
-          {page.error}
-        </p>
-      )}
+      <ErrorText message={page.error} />
       {page.result && page.result.items.length === 0 && <p class="empty">No SSO configurations yet. A SCIM configuration needs one.</p>}
       {page.result && page.result.items.length > 0 && (
         <table aria-busy={page.loading}>

@@ -7,6 +7,7 @@ import { describeError } from "../errors.js";
 import { durationOfDays, formatTime } from "../time.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { LastUse } from "./credential-use.js";
+import { ErrorText } from "./field.js";
 import { LifetimeSelect } from "./scim-forms.js";
 import { TokenDialog } from "./token-dialog.js";
 import { usePage } from "./use-page.js";
@@ -68,11 +69,7 @@ export function TokenList({ scim, credentials, onChanged, version }: TokenListPr
   return (
     <div class="credential-block" data-credentials="tokens">
       <h3>SCIM tokens</h3>
-      {tokens.error && (
-        <p class="error" role="alert">
-          {tokens.error}
-        </p>
-      )}
+      <ErrorText message={tokens.error} />
       {tokens.result && (
         <table aria-label={`Live SCIM tokens of ${label}`}>
           <thead>
@@ -121,11 +118,7 @@ export function TokenList({ scim, credentials, onChanged, version }: TokenListPr
         <button type="submit" class="primary" disabled={busy}>
           Rotate token
         </button>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <ErrorText message={error} />
       </form>
       {revoking && (
         <ConfirmDialog
