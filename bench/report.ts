@@ -126,8 +126,9 @@ const FERRETDB_SCOPE = [
 ];
 
 /**
- * The table of ours-against-baseline rows. Issue 13's rows compare our service with itself (the
- * scenario names what the baseline column is then: one token, no allowlist; a SCIM token).
+ * The table of ours-against-baseline rows. Some of issue 13's rows compare our service with
+ * itself (the scenario names what the baseline column is then: one token, no allowlist; a SCIM
+ * token of the same configuration); a target taken from another row's figure says so.
  */
 export function renderLoadTable(loads: readonly LoadRow[]): string {
   const lines = [
