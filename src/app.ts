@@ -28,7 +28,7 @@ import { MetricsAccess } from "./observability/metrics-access.js";
 import { ServiceMetrics } from "./observability/metrics.js";
 import { createRequestRecorder } from "./observability/request-metrics.js";
 import { scimRateShare } from "./operations-config.js";
-import { createConsoleHandler, defaultConsoleDir } from "./routes/console-files.js";
+import { createConsoleHandler, defaultConsoleDir, mayBeConsolePath } from "./routes/console-files.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerMetricsRoute } from "./routes/metrics-route.js";
 import { registerOAuthTokenRoute } from "./routes/oauth-token.js";
@@ -188,6 +188,8 @@ export async function startApp(options: AppOptions): Promise<App> {
     admit: createRpcAdmission(credentials, OPEN_SERVICES),
     checkJsonRequest: readJsonRequest,
     fallback: (req, res) => {
+      // Not a console path: straight to the routes, without a promise round first.
+      if (!mayBeConsolePath(req.url)) return routes(req, res);
       consoleFiles(req, res).then(
         (handled) => handled || routes(req, res),
         (err: unknown) => {

@@ -156,11 +156,12 @@ export class CredentialCheck {
    * limiting, allowlist and enabled rules as a SCIM token. A client secret's use is recorded.
    */
   async oauthClient(credentials: ClientCredentials | undefined, client: string, userAgent?: string): Promise<CheckResult<OAuthClientPrincipal>> {
-    const credential = credentials === undefined ? undefined : `oauth:${hashSecret(credentials.clientSecret)}`;
+    const hash = credentials === undefined ? undefined : hashSecret(credentials.clientSecret);
+    const credential = hash === undefined ? undefined : `oauth:${hash}`;
     const blocked = this.blocked(client, credential);
     if (blocked) return blocked;
     if (credentials === undefined) return { ok: false, refusal: { reason: "missing", detail: "send the client credentials with HTTP Basic authentication or as client_id and client_secret" } };
-    const verdict = await this.options.oauthClients.authenticate(credentials.clientId, credentials.clientSecret);
+    const verdict = await this.options.oauthClients.authenticate(credentials.clientId, credentials.clientSecret, hash);
     if (!verdict.ok) {
       // A secret that expired is not a guess; everything else may be.
       if (verdict.reason !== "expired") this.options.limiter.recordFailure(client, credential);

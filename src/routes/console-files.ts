@@ -70,13 +70,18 @@ export function defaultConsoleDir(): string {
  * for a year; index.html is revalidated on every load so a new build is picked up at once.
  * Returns false for paths outside /console so the caller tries its other routes.
  */
+/** Whether a request target may be the console's (every other request skips the console handler). */
+export function mayBeConsolePath(target: string | undefined): boolean {
+  return (target ?? "").startsWith("/console");
+}
+
 export function createConsoleHandler(rootDir: string, options: ConsoleOptions = {}) {
   const apiOrigins = options.apiOrigins ?? [];
   const contentSecurityPolicy = consoleContentSecurityPolicy(apiOrigins);
   const root = path.resolve(rootDir);
   return async (req: HttpRequest, res: HttpResponse): Promise<boolean> => {
     // Most requests are not for the console: tell by the raw path before parsing any URL.
-    if (!(req.url ?? "").startsWith("/console")) return false;
+    if (!mayBeConsolePath(req.url)) return false;
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/console") {
       res.writeHead(308, { location: `${CONSOLE_PATH}${url.search}`, "cache-control": "no-store" });

@@ -119,12 +119,15 @@ export class OAuthClients {
     await this.record(context, AUDIT_ACTION.scimRevokeClientSecret, { id, organizationId }, secretId);
   }
 
-  /** Client authentication at /oauth2/token: the client id names the configuration, the secret one of its live secrets. */
-  async authenticate(clientId: string, secret: string): Promise<ClientAuthentication> {
+  /**
+   * Client authentication at /oauth2/token: the client id names the configuration, the secret one
+   * of its live secrets. `secretHash`: the secret's hashSecret, when the caller computed it already.
+   */
+  async authenticate(clientId: string, secret: string, secretHash?: string): Promise<ClientAuthentication> {
     if (!isUuid(clientId) || !isWellFormed(CLIENT_SECRET, secret)) return { ok: false, reason: "malformed" };
     const configuration = await this.options.store.findById(clientId.toLowerCase());
     if (!configuration) return { ok: false, reason: "unknown_client" };
-    const hash = Buffer.from(hashSecret(secret));
+    const hash = Buffer.from(secretHash ?? hashSecret(secret));
     const entry = (configuration.clientSecrets ?? []).find((s) => timingSafeEqual(Buffer.from(s.hash), hash));
     if (!entry) return { ok: false, reason: "bad_secret" };
     if (entry.expiresAt.getTime() <= this.options.clock.now().getTime()) return { ok: false, reason: "expired" };
