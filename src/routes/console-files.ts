@@ -63,6 +63,11 @@ export function defaultConsoleDir(): string {
   return path.join(dir, "dist", "console");
 }
 
+/** Whether a request target may be the console's (every other request skips the console handler). */
+export function mayBeConsolePath(target: string | undefined): boolean {
+  return (target ?? "").startsWith("/console");
+}
+
 /**
  * Serves the built console under /console/: GET and HEAD only, files with their content type,
  * index.html for any path that is not a file (the console's own views), 404 for a missing asset,
@@ -70,11 +75,6 @@ export function defaultConsoleDir(): string {
  * for a year; index.html is revalidated on every load so a new build is picked up at once.
  * Returns false for paths outside /console so the caller tries its other routes.
  */
-/** Whether a request target may be the console's (every other request skips the console handler). */
-export function mayBeConsolePath(target: string | undefined): boolean {
-  return (target ?? "").startsWith("/console");
-}
-
 export function createConsoleHandler(rootDir: string, options: ConsoleOptions = {}) {
   const apiOrigins = options.apiOrigins ?? [];
   const contentSecurityPolicy = consoleContentSecurityPolicy(apiOrigins);

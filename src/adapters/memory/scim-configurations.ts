@@ -148,8 +148,8 @@ export class MemoryScimConfigurationStore implements ScimConfigurationStore {
   }
 
   /**
-   * Stores a new version of a record: frozen (a copy of what is not frozen yet: the parts the
-   * write brought), its credential hashes indexed in place of the old version's.
+   * Stores a new version of a record: a frozen deep copy (nothing the caller passed in stays
+   * shared with the store), its credential hashes indexed in place of the old version's.
    */
   private replace(next: ScimConfigurationRecord): ScimConfigurationRecord {
     const old = this.byId.get(next.id);
