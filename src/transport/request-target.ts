@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { HttpRequest } from "../http/http-router.js";
 
 /**
@@ -37,24 +38,25 @@ function pathProblem(target: string): string | undefined {
 
 const SHORTCUT = /^\/(?![/\\])[^\t\n\r]*$/;
 
-// Verdicts on Host values: a service is called under a handful of names, and parsing one is
-// most of what this check costs a request. Bounded: emptied when full (a client that sends a new
-// Host with every request only gets the parse it would get anyway).
-const HOSTS_REMEMBERED = 1_000;
-const hostVerdicts = new Map<string, string | undefined>();
+// Verdicts on Host values ("" for a valid one): a service is called under a handful of names,
+// and parsing one is most of what this check costs a request. Bounded like the allowlist's
+// caches (a client that sends a new Host with every request only gets the parse it would get
+// anyway).
+const hostVerdicts = new LRUCache<string, string>({ max: 1_000 });
 
 function authorityProblem(authority: string | undefined): string | undefined {
   if (authority === undefined || authority === "") return undefined;
-  if (hostVerdicts.has(authority)) return hostVerdicts.get(authority);
-  let problem: string | undefined;
-  try {
-    new URL(`http://${authority}`);
-  } catch {
-    problem = `the Host header ${quote(authority)} is not a valid host[:port]`;
+  let problem = hostVerdicts.get(authority);
+  if (problem === undefined) {
+    try {
+      new URL(`http://${authority}`);
+      problem = "";
+    } catch {
+      problem = `the Host header ${quote(authority)} is not a valid host[:port]`;
+    }
+    hostVerdicts.set(authority, problem);
   }
-  if (hostVerdicts.size >= HOSTS_REMEMBERED) hostVerdicts.clear();
-  hostVerdicts.set(authority, problem);
-  return problem;
+  return problem === "" ? undefined : problem;
 }
 
 function quote(value: string): string {
