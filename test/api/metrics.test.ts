@@ -27,6 +27,16 @@ async function scrape(server: TestServer): Promise<ParsedMetrics> {
 }
 
 /** GET /metrics over a connection from a chosen local address (127.0.0.x are all this host). */
+/** The metrics before and after one SCIM User is created and then refused as a duplicate (201, then 409). */
+async function scrapesAroundDuplicateUser(server: TestServer, namePrefix: string): Promise<{ before: ParsedMetrics; after: ParsedMetrics }> {
+  const tenant = await createScimTenant(server);
+  const before = await scrape(server);
+  const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `${namePrefix}-${randomUUID()}@example.com` };
+  expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(201);
+  expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(409);
+  return { before, after: await scrape(server) };
+}
+
 function getFrom(server: TestServer, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(`${server.baseUrl}/metrics`, { localAddress, headers, agent: false }, (res) => {
@@ -176,12 +186,7 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
   });
 
   it("times database commands from the driver's command monitoring and counts failed ones by kind", async () => {
-    const tenant = await createScimTenant(server);
-    const before = await scrape(server);
-    const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `dup-${randomUUID()}@example.com` };
-    expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(201);
-    expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(409);
-    const after = await scrape(server);
+    const { before, after } = await scrapesAroundDuplicateUser(server, "dup");
     const delta = (name: string, labels: Record<string, string>) => after.value(`${P}${name}`, labels) - before.value(`${P}${name}`, labels);
     expect(delta("db_command_duration_seconds_count", { command: "find" })).toBeGreaterThanOrEqual(2);
     expect(delta("db_command_duration_seconds_count", { command: "insert" })).toBeGreaterThanOrEqual(2);
@@ -192,12 +197,7 @@ describe("/metrics: every family moves as calls are made (FerretDB, command moni
   });
 
   it("times every store operation by name and outcome: a refused duplicate is an error, not the database's unavailability", async () => {
-    const tenant = await createScimTenant(server);
-    const before = await scrape(server);
-    const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `op-${randomUUID()}@example.com` };
-    expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(201);
-    expect((await scim(server, tenant.token, "POST", "/Users", user)).status).toBe(409);
-    const after = await scrape(server);
+    const { before, after } = await scrapesAroundDuplicateUser(server, "op");
     const delta = (labels: Record<string, string>) =>
       after.value(`${P}db_operation_duration_seconds_count`, labels) - before.value(`${P}db_operation_duration_seconds_count`, labels);
     expect(delta({ operation: "scimUsers.create", outcome: "ok" })).toBe(1);
