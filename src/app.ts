@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { MongoStores } from "./adapters/mongo/connection.js";
 import { CredentialCheck } from "./auth/credential-check.js";
 import { AuthFailureLimiter } from "./auth/failure-limiter.js";
@@ -37,10 +36,9 @@ import { registerScimRoutes } from "./routes/scim/scim-routes.js";
 import { registerUnleashRoutes } from "./routes/unleash-scim-settings.js";
 import { createRpcAdmission } from "./rpc/admission.js";
 import { AuditDetailServiceHandler } from "./rpc/audit-detail-service.js";
-import { createDeadlineInterceptor } from "./rpc/deadline-interceptor.js";
 import { EventServiceHandler } from "./rpc/event-service.js";
 import { GroupServiceHandler } from "./rpc/group-service.js";
-import { createAuthInterceptor, createErrorAndLogInterceptor } from "./rpc/interceptors.js";
+import { createCallInterceptor } from "./rpc/call-interceptor.js";
 import { readJsonRequest } from "./rpc/json-request-check.js";
 import { OPEN_SERVICES, registerOperationalServices } from "./rpc/operational-services.js";
 import { OrganizationServiceHandler } from "./rpc/organization-service.js";
@@ -168,9 +166,6 @@ export async function startApp(options: AppOptions): Promise<App> {
 
   const consoleFiles = createConsoleHandler(options.consoleDir ?? defaultConsoleDir(), { apiOrigins: config.consoleApiOrigins });
   const routes = createFallback(router, logger);
-  const shutdown = new AbortController();
-  // Connect links every in-flight call to this signal; more than 10 at once is normal here.
-  setMaxListeners(0, shutdown.signal);
   const handler = createNodeHandler({
     routes: (r) => {
       registerServices(r, new OrganizationServiceHandler(scimConfigurations, ssoConfigurations, directory), {
@@ -183,7 +178,7 @@ export async function startApp(options: AppOptions): Promise<App> {
         maxWatchStreams: config.resourceLimits.healthWatchMaxStreams,
       });
     },
-    interceptors: [createErrorAndLogInterceptor(logger), createDeadlineInterceptor(), createAuthInterceptor(OPEN_SERVICES)],
+    interceptors: [createCallInterceptor(logger, OPEN_SERVICES)],
     contextValues: requestContextValues,
     admit: createRpcAdmission(credentials, OPEN_SERVICES),
     checkJsonRequest: readJsonRequest,
@@ -202,7 +197,6 @@ export async function startApp(options: AppOptions): Promise<App> {
     readMaxBytes: READ_MAX_BYTES,
     writeMaxBytes: WRITE_MAX_BYTES,
     maxTimeoutMs: MAX_TIMEOUT_MS,
-    shutdownSignal: shutdown.signal,
     logger,
   });
 
@@ -246,13 +240,15 @@ export async function startApp(options: AppOptions): Promise<App> {
     developmentKey,
     noKeys,
     async close(graceMs = config.shutdownGraceMs) {
+      // Cuts what is still open after the grace period, which aborts those calls' signals: no
+      // shutdown signal of our own (connect-es would link every call to it, a listener added and
+      // removed per call, on a signal holding one per call in flight).
       await listener.close(graceMs);
       clearInterval(usageFlushes);
       // The uses still held in memory, before the store goes.
       await credentialUsage.flush(true);
       stopSweeps();
       stopDatabaseMetrics();
-      shutdown.abort();
       await stores.close();
     },
   };

@@ -91,7 +91,9 @@ export class ApiKeys {
     // Generated keys carry a checksum: a typo is refused without a database round trip.
     if (key.startsWith(API_KEY.prefix) && !isWellFormed(API_KEY, key)) throw new UnauthenticatedError("the API key is malformed");
     if (key.length < 16 || key.length > 512) throw new UnauthenticatedError("the API key is not valid");
-    const record = this.cache ? await this.cache.fetch(hash) : await this.store.findByHash(hash);
+    // A cached key is read synchronously; fetch (one database read shared by concurrent misses)
+    // only on a miss: it costs a promise and its bookkeeping even for a hit.
+    const record = this.cache ? (this.cache.get(hash) ?? (await this.cache.fetch(hash))) : await this.store.findByHash(hash);
     if (!record) throw new UnauthenticatedError("the API key is not valid");
     if (record.revokedAt) throw new UnauthenticatedError("the API key has been revoked");
     return { organizationId: record.organizationId, role: record.role, apiKeyId: record.id };
