@@ -37,8 +37,8 @@ export function createClientAddressResolver(trustedProxies: readonly string[]): 
   return (req) => {
     const peer = peerOf(req);
     if (!peer) return req.socket?.remoteAddress ?? "unknown";
-    if (ranges.length === 0 || !trusted(peer)) return show(peer);
-    let client = peer;
+    if (ranges.length === 0 || !trusted(peer.address)) return peer.text;
+    let client = peer.address;
     for (const hop of forwardedHops(req).reverse()) {
       const address = parse(hop);
       // Garbage where a proxy should have written an address: believe nothing beyond that proxy.
@@ -51,17 +51,24 @@ export function createClientAddressResolver(trustedProxies: readonly string[]): 
 }
 
 // A socket's peer never changes, and a keep-alive connection or HTTP/2 session carries many
-// requests: its address is parsed once (parsing is most of this module's cost per request).
-const peers = new WeakMap<object, Address | null>();
+// requests: its address is parsed and written out once (parsing is most of this module's cost
+// per request).
+interface Peer {
+  address: Address;
+  /** The address as the service writes it (IPv4, or IPv6 in RFC 5952 form). */
+  text: string;
+}
+const peers = new WeakMap<object, Peer | null>();
 
-function peerOf(req: HttpRequest): Address | undefined {
+function peerOf(req: HttpRequest): Peer | undefined {
   // HTTP/2: the session's socket (req.socket is a proxy made per stream).
   const socket = "stream" in req ? (req.stream.session?.socket ?? req.socket) : req.socket;
   if (!socket) return undefined;
   let peer = peers.get(socket);
   if (peer === undefined) {
     const text = socket.remoteAddress;
-    peer = (text === undefined ? undefined : parse(text)) ?? null;
+    const address = text === undefined ? undefined : parse(text);
+    peer = address ? { address, text: show(address) } : null;
     // An undefined remoteAddress (a socket already closed) is not remembered: it says nothing.
     if (text !== undefined) peers.set(socket, peer);
   }
@@ -77,8 +84,7 @@ export function clientAddressOf(req: HttpRequest): string {
 export function peerAddressOf(req: HttpRequest): string {
   const text = req.socket?.remoteAddress;
   if (text === undefined) return "unknown";
-  const address = peerOf(req);
-  return address ? show(address) : text;
+  return peerOf(req)?.text ?? text;
 }
 
 /** The context values every RPC starts with (connectNodeAdapter's contextValues option). */

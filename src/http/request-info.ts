@@ -46,7 +46,10 @@ export interface RequestInfo {
   logger?: Logger;
 }
 
-const infos = new WeakMap<HttpRequest, RequestInfo>();
+// Kept on the request itself under a symbol: a WeakMap keyed by every request costs a table
+// entry per request that each young-generation GC has to visit until the request dies.
+const kInfo = Symbol("request info");
+type WithInfo = HttpRequest & { [kInfo]?: RequestInfo };
 
 /** Printable, bounded and free of anything a log parser could trip on. */
 const WELL_FORMED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -56,13 +59,13 @@ export function beginRequest(req: HttpRequest, client: string): RequestInfo {
   const given = req.headers["x-request-id"];
   const id = typeof given === "string" && WELL_FORMED_ID.test(given) ? given : randomUUID();
   const info: RequestInfo = { id, client };
-  infos.set(req, info);
+  (req as WithInfo)[kInfo] = info;
   return info;
 }
 
 /** The record of a request begun by the transport (undefined outside a served request, e.g. in unit tests). */
 export function requestInfoOf(req: HttpRequest): RequestInfo | undefined {
-  return infos.get(req);
+  return (req as WithInfo)[kInfo];
 }
 
 /** The same record inside an RPC's context values. */

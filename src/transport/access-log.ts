@@ -24,10 +24,7 @@ export function withAccessLog(handler: RequestHandler, logger: Logger, finished?
     const started = performance.now();
     const info = beginRequest(req, clientOf(req));
     res.setHeader("x-request-id", info.id);
-    let logged = false;
     const log = () => {
-      if (logged) return;
-      logged = true;
       const status = res.statusCode;
       const ms = performance.now() - started;
       finished?.(req, res, info, ms);
@@ -50,7 +47,8 @@ export function withAccessLog(handler: RequestHandler, logger: Logger, finished?
       if (degraded) logger.warn(line, "request");
       else logger.info(line, "request");
     };
-    res.once("finish", log);
+    // "close" comes after "finish" for a complete answer too (HTTP/1.1 and HTTP/2), and alone
+    // when the client left first: one listener per request.
     res.once("close", log);
     handler(req, res);
   };
