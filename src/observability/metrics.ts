@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { LabelledCounter, LabelledHistogram } from "./labelled-series.js";
 
 /** Prefix of every metric of this service (process and Node.js metrics keep their standard names). */
 export const METRIC_PREFIX = "scim_config_service_";
@@ -56,11 +57,12 @@ const KNOWN_AUTH_OUTCOMES = {
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"protocol" | "method" | "route" | "code">;
-  private readonly requestSeconds: Histogram<"protocol" | "method" | "route">;
-  private readonly authentications: Counter<"credential" | "outcome">;
+  // The four recorded on every request: labelled-series.ts says why they are not prom-client's own.
+  private readonly requests: LabelledCounter;
+  private readonly requestSeconds: LabelledHistogram;
+  private readonly authentications: LabelledCounter;
   private readonly limited: Counter<"limit">;
-  private readonly operationSeconds: Histogram<"operation" | "outcome">;
+  private readonly operationSeconds: LabelledHistogram;
   private readonly commandSeconds: Histogram<"command">;
   private readonly commandErrors: Counter<"command" | "error">;
   private readonly commandsInFlight: Gauge;
@@ -70,38 +72,38 @@ export class ServiceMetrics {
 
   constructor(options: ServiceMetricsOptions) {
     const registers = [this.registry];
-    this.requests = new Counter({
-      name: `${METRIC_PREFIX}requests_total`,
-      help: "Requests answered, by protocol (connect, grpc, grpc-web, rest), HTTP method, procedure or route template, and code (Connect/gRPC code for RPCs, HTTP status for REST, client_closed when the client left first).",
-      labelNames: ["protocol", "method", "route", "code"],
-      registers,
-    });
-    this.requestSeconds = new Histogram({
-      name: `${METRIC_PREFIX}request_duration_seconds`,
-      help: "Time from a request's arrival to its last byte, by protocol, HTTP method and procedure or route template.",
-      labelNames: ["protocol", "method", "route"],
-      buckets: REQUEST_BUCKETS,
-      registers,
-    });
-    this.authentications = new Counter({
-      name: `${METRIC_PREFIX}authentications_total`,
-      help: "Credential checks by credential (scim_token, oauth_access_token, api_key, oauth_client) and outcome (ok, missing, malformed, unknown, expired, rotated_out, disabled, address_not_allowed, blocked, invalid).",
-      labelNames: ["credential", "outcome"],
-      registers,
-    });
+    this.requests = new LabelledCounter(
+      `${METRIC_PREFIX}requests_total`,
+      "Requests answered, by protocol (connect, grpc, grpc-web, rest), HTTP method, procedure or route template, and code (Connect/gRPC code for RPCs, HTTP status for REST, client_closed when the client left first).",
+      ["protocol", "method", "route", "code"],
+      this.registry,
+    );
+    this.requestSeconds = new LabelledHistogram(
+      `${METRIC_PREFIX}request_duration_seconds`,
+      "Time from a request's arrival to its last byte, by protocol, HTTP method and procedure or route template.",
+      ["protocol", "method", "route"],
+      REQUEST_BUCKETS,
+      this.registry,
+    );
+    this.authentications = new LabelledCounter(
+      `${METRIC_PREFIX}authentications_total`,
+      "Credential checks by credential (scim_token, oauth_access_token, api_key, oauth_client) and outcome (ok, missing, malformed, unknown, expired, rotated_out, disabled, address_not_allowed, blocked, invalid).",
+      ["credential", "outcome"],
+      this.registry,
+    );
     this.limited = new Counter({
       name: `${METRIC_PREFIX}rate_limited_total`,
       help: "Calls refused by a limit: scim_configuration (a SCIM configuration's request rate), auth_failures (a client address blocked after failed authentications).",
       labelNames: ["limit"],
       registers,
     });
-    this.operationSeconds = new Histogram({
-      name: `${METRIC_PREFIX}db_operation_duration_seconds`,
-      help: "Store operations on MongoDB (one or a few commands each, retries and the DB_TIMEOUT_MS deadline included), by operation (<store>.<method>) and outcome (ok; unavailable: the database did not answer in time or refused; error: anything else, such as a conflict).",
-      labelNames: ["operation", "outcome"],
-      buckets: DATABASE_BUCKETS,
-      registers,
-    });
+    this.operationSeconds = new LabelledHistogram(
+      `${METRIC_PREFIX}db_operation_duration_seconds`,
+      "Store operations on MongoDB (one or a few commands each, retries and the DB_TIMEOUT_MS deadline included), by operation (<store>.<method>) and outcome (ok; unavailable: the database did not answer in time or refused; error: anything else, such as a conflict).",
+      ["operation", "outcome"],
+      DATABASE_BUCKETS,
+      this.registry,
+    );
     this.commandSeconds = new Histogram({
       name: `${METRIC_PREFIX}db_command_duration_seconds`,
       help: "Database commands (the driver's command monitoring, DB_COMMAND_METRICS=on), by command, successful or not.",
@@ -143,7 +145,7 @@ export class ServiceMetrics {
       registers,
     }).set({ version: options.version, node_version: process.versions.node }, 1);
 
-    for (const [credential, outcomes] of Object.entries(KNOWN_AUTH_OUTCOMES)) for (const outcome of outcomes) this.authentications.inc({ credential, outcome }, 0);
+    for (const [credential, outcomes] of Object.entries(KNOWN_AUTH_OUTCOMES)) for (const outcome of outcomes) this.authentications.inc([credential, outcome], 0);
     for (const limit of ["scim_configuration", "auth_failures"] satisfies RateLimit[]) this.limited.inc({ limit }, 0);
     for (const event of ["created", "closed"]) this.connectionEvents.inc({ event }, 0);
     // Started now rather than at the first scrape, so that the event-loop delay covers the whole run.
@@ -156,12 +158,12 @@ export class ServiceMetrics {
   }
 
   request(sample: RequestSample): void {
-    this.requests.inc({ protocol: sample.protocol, method: sample.method, route: sample.route, code: sample.code });
-    this.requestSeconds.observe({ protocol: sample.protocol, method: sample.method, route: sample.route }, sample.seconds);
+    this.requests.inc([sample.protocol, sample.method, sample.route, sample.code]);
+    this.requestSeconds.observe([sample.protocol, sample.method, sample.route], sample.seconds);
   }
 
   authentication(credential: string, outcome: string): void {
-    this.authentications.inc({ credential, outcome });
+    this.authentications.inc([credential, outcome]);
   }
 
   rateLimited(limit: RateLimit): void {
@@ -170,7 +172,7 @@ export class ServiceMetrics {
 
   /** A store operation settled (operation and outcome are names the code chooses, see operation-deadline.ts). */
   databaseOperation(operation: string, seconds: number, outcome: string): void {
-    this.operationSeconds.observe({ operation, outcome }, seconds);
+    this.operationSeconds.observe([operation, outcome], seconds);
   }
 
   databaseCommandStarted(): void {
