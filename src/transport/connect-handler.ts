@@ -74,7 +74,8 @@ export function createNodeHandler(options: NodeHandlerOptions): RequestHandler {
     // Errors connect-es answers before any interceptor runs (a body that does not parse, a
     // deadline) reach the access log and the metrics through the code seen here.
     const info = requestInfoOf(req);
-    const uRes = await rewriteErrors(await handler(uReq), rewriter, info && ((code) => (info.code ??= codeToString(code))));
+    const rewritten = rewriteErrors(await handler(uReq), rewriter, info && ((code) => (info.code ??= codeToString(code))));
+    const uRes = rewritten instanceof Promise ? await rewritten : rewritten;
     // connect-es answers an oversized body before reading it; the rest is never read either.
     if (req.httpVersionMajor === 1 && !req.complete) (uRes.header ??= new Headers()).set("connection", "close");
     await universalResponseToNodeResponse(uRes, res);

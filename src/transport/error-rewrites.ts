@@ -40,38 +40,64 @@ type CodeSeen = (code: Code) => void;
  * pass through untouched (only an error's small body is buffered). `seen` learns the final code
  * wherever one is read (every gRPC and gRPC-web answer, Connect JSON errors).
  */
-export async function rewriteErrors(res: UniversalServerResponse, rewrite: Rewriter, seen?: CodeSeen): Promise<UniversalServerResponse> {
+export function rewriteErrors(res: UniversalServerResponse, rewrite: Rewriter, seen?: CodeSeen): UniversalServerResponse | Promise<UniversalServerResponse> {
   const contentType = res.header?.get("content-type") ?? "";
   if (contentType.startsWith("application/grpc-web")) return { ...res, body: res.body && rewriteGrpcWebTrailer(res.body, rewrite, seen) };
   if (contentType.startsWith("application/grpc")) return { ...res, body: res.body && rewriteGrpcTrailer(res.body, res, rewrite, seen) };
-  if (res.status >= 400 && contentType.startsWith("application/json") && res.body) {
-    const bytes = await collect(res.body);
-    try {
-      const error = JSON.parse(new TextDecoder().decode(bytes)) as { code?: string; message?: string };
-      const code = typeof error.code === "string" ? codeFromString(error.code) : undefined;
-      const fixed = code === undefined ? undefined : rewrite(code, error.message ?? "");
-      if (code !== undefined) seen?.(fixed?.code ?? code);
-      if (fixed) {
-        const body = new TextEncoder().encode(JSON.stringify({ code: codeToString(fixed.code), message: fixed.message }));
-        res.header?.set("content-length", String(body.byteLength));
-        return { ...res, status: codeToHttpStatus(fixed.code), body: once(body) };
-      }
-    } catch {
-      /* not a Connect error body: pass it on unchanged */
-    }
-    return { ...res, body: once(bytes) };
-  }
+  // Only an error's body is read; a success passes through without a promise of its own.
+  if (res.status >= 400 && contentType.startsWith("application/json") && res.body) return rewriteConnectError(res, res.body, rewrite, seen);
   return res;
 }
 
-async function* rewriteGrpcTrailer(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse, rewrite: Rewriter, seen?: CodeSeen): AsyncIterable<Uint8Array> {
-  yield* body;
-  // Trailers are filled in while the body is produced, and written after it.
-  const fixed = fromStatus(res.trailer?.get("grpc-status"), res.trailer?.get("grpc-message"), rewrite, seen);
-  if (fixed && res.trailer) {
-    res.trailer.set("grpc-status", String(fixed.code));
-    res.trailer.set("grpc-message", encodeURIComponent(fixed.message));
+async function rewriteConnectError(res: UniversalServerResponse, body: AsyncIterable<Uint8Array>, rewrite: Rewriter, seen?: CodeSeen): Promise<UniversalServerResponse> {
+  const bytes = await collect(body);
+  try {
+    const error = JSON.parse(new TextDecoder().decode(bytes)) as { code?: string; message?: string };
+    const code = typeof error.code === "string" ? codeFromString(error.code) : undefined;
+    const fixed = code === undefined ? undefined : rewrite(code, error.message ?? "");
+    if (code !== undefined) seen?.(fixed?.code ?? code);
+    if (fixed) {
+      const encoded = new TextEncoder().encode(JSON.stringify({ code: codeToString(fixed.code), message: fixed.message }));
+      res.header?.set("content-length", String(encoded.byteLength));
+      return { ...res, status: codeToHttpStatus(fixed.code), body: once(encoded) };
+    }
+  } catch {
+    /* not a Connect error body: pass it on unchanged */
   }
+  return { ...res, body: once(bytes) };
+}
+
+function rewriteGrpcTrailer(body: AsyncIterable<Uint8Array>, res: UniversalServerResponse, rewrite: Rewriter, seen?: CodeSeen): AsyncIterable<Uint8Array> {
+  // Trailers are filled in while the body is produced, and written after it: fixed when the body ends.
+  return afterLast(body, () => {
+    const fixed = fromStatus(res.trailer?.get("grpc-status"), res.trailer?.get("grpc-message"), rewrite, seen);
+    if (fixed && res.trailer) {
+      res.trailer.set("grpc-status", String(fixed.code));
+      res.trailer.set("grpc-message", encodeURIComponent(fixed.message));
+    }
+  });
+}
+
+/**
+ * The same chunks, with `atEnd` run once the body is done and before its end is reported. A
+ * plain iterator rather than an async generator with `yield*`, which costs a generator and
+ * extra promises on every gRPC call.
+ */
+function afterLast(body: AsyncIterable<Uint8Array>, atEnd: () => void): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]() {
+      const it = body[Symbol.asyncIterator]();
+      return {
+        next: () =>
+          it.next().then((r) => {
+            if (r.done) atEnd();
+            return r;
+          }),
+        return: (value?: unknown) => it.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined }),
+        throw: (err?: unknown) => it.throw?.(err) ?? Promise.reject(err),
+      };
+    },
+  };
 }
 
 async function* rewriteGrpcWebTrailer(body: AsyncIterable<Uint8Array>, rewrite: Rewriter, seen?: CodeSeen): AsyncIterable<Uint8Array> {
