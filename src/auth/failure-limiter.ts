@@ -61,6 +61,8 @@ export class AuthFailureLimiter {
   private readonly lookupRefillPerMs: number;
   private readonly maxClients: number;
   private readonly knownGood: LRUCache<string, true>;
+  private readonly knownGoodTtlMs: number;
+  private readonly knownGoodRefreshMs: number;
   private readonly now: () => number;
   private readonly onBlocked: (() => void) | undefined;
 
@@ -71,9 +73,11 @@ export class AuthFailureLimiter {
     this.lookupRefillPerMs = (options.blockedLookupsPerMinute ?? 60) / 60_000;
     this.maxClients = options.maxClients ?? 100_000;
     this.now = options.now ?? (() => performance.now());
+    this.knownGoodTtlMs = options.knownGoodTtlMs ?? KNOWN_GOOD_TTL_MS;
+    this.knownGoodRefreshMs = Math.min(60_000, this.knownGoodTtlMs / 10);
     this.knownGood = new LRUCache<string, true>({
       max: options.knownGoodMax ?? KNOWN_GOOD_MAX,
-      ttl: options.knownGoodTtlMs ?? KNOWN_GOOD_TTL_MS,
+      ttl: this.knownGoodTtlMs,
       ttlResolution: 0,
       perf: { now: this.now },
     });
@@ -112,7 +116,12 @@ export class AuthFailureLimiter {
 
   /** A credential authenticated: it is known good from now on (for knownGoodTtlMs). */
   recordSuccess(credential: string): void {
-    if (this.enabled) this.knownGood.set(credential, true);
+    if (!this.enabled) return;
+    // Refreshed at most every tenth of the TTL (a minute at most) per credential: an LRU set on
+    // every authenticated request was the limiter's largest cost per call (profiled under the
+    // bench's load), and a day's TTL needs no second-by-second freshness.
+    if (this.knownGood.getRemainingTTL(credential) > this.knownGoodTtlMs - this.knownGoodRefreshMs) return;
+    this.knownGood.set(credential, true);
   }
 
   /** Counts one failed authentication of the client; the credential is no longer known good. */

@@ -83,6 +83,25 @@ describe("AuthFailureLimiter at a blocked address", () => {
     expect(limiter.admit("shared", undefined)).toBe(5);
   });
 
+  it("keeps a credential that goes on succeeding known good past the TTL of its first success", () => {
+    const clock = { t: 1000 }; // lru-cache takes a start time of 0 for "no TTL"
+    const limiter = blockedLimiter(clock, { blockedLookupsPerMinute: 0, knownGoodTtlMs: 60_000 });
+    // A success every 10 s for two minutes: refreshed along the way (at most every 6 s here).
+    for (let t = 1000; t <= 121_000; t += 10_000) {
+      clock.t = t;
+      limiter.recordSuccess("busy");
+    }
+    limiter.recordSuccess("once");
+    clock.t = 121_000 + 50_000;
+    for (let i = 0; i < 6; i++) limiter.recordFailure("shared");
+    expect(limiter.admit("shared", "busy")).toBe(0);
+    expect(limiter.admit("shared", "once")).toBe(0);
+    // A minute after its last success, it is forgotten like any other.
+    clock.t = 121_000 + 61_000;
+    for (let i = 0; i < 6; i++) limiter.recordFailure("shared");
+    expect(limiter.admit("shared", "busy")).toBeGreaterThan(0);
+  });
+
   it("forgets a known-good credential when it fails, and after its TTL", () => {
     const clock = { t: 1000 }; // lru-cache takes a start time of 0 for "no TTL"
     const limiter = blockedLimiter(clock, { blockedLookupsPerMinute: 0, knownGoodTtlMs: 60_000 });
