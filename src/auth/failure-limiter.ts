@@ -61,8 +61,8 @@ export class AuthFailureLimiter {
   private readonly lookupRefillPerMs: number;
   private readonly maxClients: number;
   private readonly knownGood: LRUCache<string, true>;
-  private readonly knownGoodTtlMs: number;
-  private readonly knownGoodRefreshMs: number;
+  /** A known-good entry with more time left than this is not refreshed (see recordSuccess). */
+  private readonly knownGoodFreshMs: number;
   private readonly now: () => number;
   private readonly onBlocked: (() => void) | undefined;
 
@@ -73,11 +73,11 @@ export class AuthFailureLimiter {
     this.lookupRefillPerMs = (options.blockedLookupsPerMinute ?? 60) / 60_000;
     this.maxClients = options.maxClients ?? 100_000;
     this.now = options.now ?? (() => performance.now());
-    this.knownGoodTtlMs = options.knownGoodTtlMs ?? KNOWN_GOOD_TTL_MS;
-    this.knownGoodRefreshMs = Math.min(60_000, this.knownGoodTtlMs / 10);
+    const knownGoodTtlMs = options.knownGoodTtlMs ?? KNOWN_GOOD_TTL_MS;
+    this.knownGoodFreshMs = knownGoodTtlMs - Math.min(60_000, knownGoodTtlMs / 10);
     this.knownGood = new LRUCache<string, true>({
       max: options.knownGoodMax ?? KNOWN_GOOD_MAX,
-      ttl: this.knownGoodTtlMs,
+      ttl: knownGoodTtlMs,
       ttlResolution: 0,
       perf: { now: this.now },
     });
@@ -120,7 +120,7 @@ export class AuthFailureLimiter {
     // Refreshed at most every tenth of the TTL (a minute at most) per credential: an LRU set on
     // every authenticated request was the limiter's largest cost per call (profiled under the
     // bench's load), and a day's TTL needs no second-by-second freshness.
-    if (this.knownGood.getRemainingTTL(credential) > this.knownGoodTtlMs - this.knownGoodRefreshMs) return;
+    if (this.knownGood.getRemainingTTL(credential) > this.knownGoodFreshMs) return;
     this.knownGood.set(credential, true);
   }
 
