@@ -44,79 +44,144 @@ export class BodyGuard {
   /** Watches one request's body from now until it ends or its response closes. */
   watch(req: HttpRequest, res: ServerResponse | Http2ServerResponse): void {
     if (req.complete) return;
-    let counted = 0;
-    let released = false;
-    let ended = false;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = setTimeout(() => {
-      if (ended) return;
-      stop();
-      release();
-      cut(req, res, "timeout");
-    }, this.options.completeWithinMs);
-    deadline.unref();
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.inflight -= counted;
-      counted = 0;
+    // The request keeps only a plain record and a function shared by all requests. A closure
+    // kept on it held the whole call (response, connect-es's objects) for as long as the
+    // request object lived, and finished requests live on in the old generation until a full
+    // GC: under the bench's Get load twice the bytes survived each young-generation GC
+    // (2.2 MB against 1.0 MB) and a Get cost ~15 us more CPU.
+    const watch: Watch = {
+      guard: this,
+      res,
+      push: req.push,
+      counted: 0,
+      released: false,
+      ended: false,
+      progress: undefined,
+      deadline: setTimeout(onDeadline, this.options.completeWithinMs, req),
     };
-    const stop = () => {
-      ended = true;
-      clearTimeout(timer);
-      clearTimeout(deadline);
-    };
-    const arm = () => {
-      if (timer !== undefined) {
-        timer.refresh();
-        return;
-      }
-      timer = setTimeout(onStall, this.options.progressTimeoutMs);
-      timer.unref();
-    };
-    const onStall = () => {
-      if (ended) return;
-      // Unread bytes wait for the handler, not for the client: not the client's stall.
-      if (req.readableLength > 0) return arm();
-      stop();
-      release();
-      cut(req, res, "timeout");
-    };
-    const push = req.push.bind(req);
-    req.push = (chunk: unknown, encoding?: BufferEncoding) => {
-      if (chunk === null) {
-        stop();
-        return push(chunk, encoding);
-      }
-      if (ended) return push(chunk, encoding);
-      arm();
-      if (chunk instanceof Uint8Array && chunk.buffer.byteLength > 2 * chunk.byteLength) {
-        // Node reads into 64 KiB buffers and hands out slices (an HTTP/2 DATA frame is at most
-        // 16 KiB): a kept slice keeps its whole buffer, so held bodies took up to 4 times what
-        // they counted. A copy the size of the chunk lets the read buffer go.
-        chunk = Buffer.from(chunk);
-      }
-      const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength;
-      if (!released) {
-        if (this.inflight + size > this.options.maxInflightBytes) {
-          stop();
-          release();
-          cut(req, res, "busy");
-          return false;
-        }
-        counted += size;
-        this.inflight += size;
-      }
-      return push(chunk, encoding);
-    };
+    watch.deadline!.unref();
+    (req as Watched)[kWatch] = watch;
+    req.push = guardedPush;
     res.once("close", () => {
-      release();
+      this.release(watch);
       // HTTP/2: the stream is gone. HTTP/1.1: the answer is out, but a body still arriving holds
       // the connection, so the progress timer keeps watching it until it ends.
-      if (req.httpVersionMajor === 2) stop();
+      if (req.httpVersionMajor === 2) stop(watch);
+      if (watch.ended) watch.res = undefined;
     });
-    arm();
+    this.arm(req, watch);
   }
+
+  private arm(req: HttpRequest, watch: Watch): void {
+    if (watch.progress !== undefined) {
+      watch.progress.refresh();
+      return;
+    }
+    watch.progress = setTimeout(onStall, this.options.progressTimeoutMs, req);
+    watch.progress.unref();
+  }
+
+  private release(watch: Watch): void {
+    if (watch.released) return;
+    watch.released = true;
+    this.inflight -= watch.counted;
+    watch.counted = 0;
+  }
+
+  /** Counts a chunk; false when it would take the bodies in flight past the bound. */
+  private admit(watch: Watch, size: number): boolean {
+    if (watch.released) return true;
+    if (this.inflight + size > this.options.maxInflightBytes) return false;
+    watch.counted += size;
+    this.inflight += size;
+    return true;
+  }
+
+  /** The end of a watch, however it came: the timers stop and the record lets go of the response. */
+  private end(req: HttpRequest, watch: Watch, why?: "timeout" | "busy"): void {
+    stop(watch);
+    this.release(watch);
+    const res = watch.res;
+    watch.res = undefined;
+    if (why && res) cut(req, res, why);
+  }
+
+  /**
+   * A chunk Node hands to a watched request (null at the end): what to pass on, or REFUSED.
+   * Static, for guardedPush and the timers, which are module functions so that the request
+   * keeps no closure (see watch).
+   */
+  static onChunk(req: HttpRequest, watch: Watch, chunk: unknown): unknown {
+    if (chunk === null) {
+      stop(watch);
+      if (watch.released) watch.res = undefined;
+      return chunk;
+    }
+    if (watch.ended) return chunk;
+    watch.guard.arm(req, watch);
+    if (chunk instanceof Uint8Array && chunk.buffer.byteLength > 2 * chunk.byteLength) {
+      // Node reads into 64 KiB buffers and hands out slices (an HTTP/2 DATA frame is at most
+      // 16 KiB): a kept slice keeps its whole buffer, so held bodies took up to 4 times what
+      // they counted. A copy the size of the chunk lets the read buffer go.
+      chunk = Buffer.from(chunk);
+    }
+    const size = typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Uint8Array).byteLength;
+    if (!watch.guard.admit(watch, size)) {
+      watch.guard.end(req, watch, "busy");
+      return REFUSED;
+    }
+    return chunk;
+  }
+
+  /** A watched request's progress (`stalled`) or completion deadline has passed. */
+  static onTimeout(req: HttpRequest, watch: Watch, stalled: boolean): void {
+    if (watch.ended) return;
+    // Unread bytes wait for the handler, not for the client: not the client's stall.
+    if (stalled && req.readableLength > 0) return watch.guard.arm(req, watch);
+    watch.guard.end(req, watch, "timeout");
+  }
+}
+
+const kWatch = Symbol("body watch");
+const REFUSED = Symbol("refused");
+
+interface Watch {
+  readonly guard: BodyGuard;
+  /** Until the watch ends (then dropped, so a finished request holds nothing of its call). */
+  res: ServerResponse | Http2ServerResponse | undefined;
+  /** The request's own push (its prototype's): the function, not a bound copy. */
+  readonly push: HttpRequest["push"];
+  counted: number;
+  released: boolean;
+  ended: boolean;
+  progress: NodeJS.Timeout | undefined;
+  deadline: NodeJS.Timeout | undefined;
+}
+
+type Watched = HttpRequest & { [kWatch]?: Watch };
+
+/** Installed as the push of every watched request: one function for all, its state on the request. */
+function guardedPush(this: Watched, chunk: unknown, encoding?: BufferEncoding): boolean {
+  const watch = this[kWatch]!;
+  const passed = BodyGuard.onChunk(this, watch, chunk);
+  if (passed === REFUSED) return false;
+  return watch.push.call(this, passed as Buffer | null, encoding);
+}
+
+function onStall(req: Watched): void {
+  BodyGuard.onTimeout(req, req[kWatch]!, true);
+}
+
+function onDeadline(req: Watched): void {
+  BodyGuard.onTimeout(req, req[kWatch]!, false);
+}
+
+function stop(watch: Watch): void {
+  watch.ended = true;
+  clearTimeout(watch.progress);
+  clearTimeout(watch.deadline);
+  watch.progress = undefined;
+  watch.deadline = undefined;
 }
 
 function cut(req: HttpRequest, res: ServerResponse | Http2ServerResponse, why: "timeout" | "busy"): void {
