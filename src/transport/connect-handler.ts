@@ -1,10 +1,8 @@
-import type { ServerResponse } from "node:http";
-import type { Http2ServerResponse } from "node:http2";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, createConnectRouter, createContextValues, type ConnectRouter, type ConnectRouterOptions, type ContextValues } from "@connectrpc/connect";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
-import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
+import { universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import { sendJson, type HttpRequest, type HttpResponse, type RequestHandler } from "../http/http-router.js";
 import { requestInfoOf, requestLogger, type RouteName } from "../http/request-info.js";
 import type { Logger } from "../logging/logger.js";
@@ -13,6 +11,7 @@ import { checkConnectJsonRequest, type JsonRequestCheck } from "./connect-json-r
 import { capDeadlineHeaders } from "./deadline-headers.js";
 import { createErrorRewriter, rewriteErrors } from "./error-rewrites.js";
 import { sendRpcError } from "./protocol-error.js";
+import { universalRequestOf } from "./universal-request.js";
 import { requestTargetProblem } from "./request-target.js";
 import { preflightRefusal, type Refusal } from "./rpc-preflight.js";
 
@@ -64,7 +63,7 @@ export function createNodeHandler(options: NodeHandlerOptions): RequestHandler {
     const denied = await options.admit?.(req, handler.method, values);
     if (denied) return refuse(req, res, { error: denied });
 
-    let uReq = universalRequestFromNodeRequest(req, closeOnlyWhenCut(res), undefined, values);
+    let uReq = universalRequestOf(req, res, values);
     capDeadlineHeaders(uReq.header, options.maxTimeoutMs);
     if (options.checkJsonRequest) {
       const checked = await checkConnectJsonRequest(uReq, handler, { check: options.checkJsonRequest, readMaxBytes: options.readMaxBytes, compressions });
@@ -101,33 +100,6 @@ export function createNodeHandler(options: NodeHandlerOptions): RequestHandler {
       else res.end();
     });
   };
-}
-
-/**
- * The response as connect-node's request adapter sees it. On HTTP/1.1 it aborts the call's
- * signal when the response closes, and a response closes after every complete answer too; Node
- * then builds an AbortError DOMException, stack trace included, for a signal nobody listens to
- * any more (profiled: ~9 us of a Get's CPU, more than our auth). This view passes "close" on
- * only when the answer was cut short (the client went away), which is when the signal matters;
- * it is what the adapter reads of a response (once and off "close"). HTTP/2 streams are watched
- * through the request instead and keep connect-node's behaviour.
- */
-function closeOnlyWhenCut(res: ServerResponse | Http2ServerResponse): ServerResponse {
-  let forward: (() => void) | undefined;
-  const view = {
-    once(event: string, listener: () => void) {
-      forward = () => {
-        if (!res.writableFinished) listener();
-      };
-      res.once(event, forward);
-      return view;
-    },
-    off(event: string) {
-      if (forward) res.off(event, forward);
-      return view;
-    },
-  };
-  return view as unknown as ServerResponse;
 }
 
 /**
