@@ -22,8 +22,9 @@ import type { HttpRequest } from "../http/http-router.js";
  */
 export function universalRequestOf(req: HttpRequest, res: ServerResponse | Http2ServerResponse, contextValues: ContextValues): UniversalServerRequest {
   const encrypted = "encrypted" in req.socket && req.socket.encrypted === true;
-  const authority = "authority" in req ? req.authority : req.headers.host;
-  if (authority === undefined) throw new ConnectError("the request has no Host header (or :authority)", Code.InvalidArgument);
+  // An HTTP/1.0 request may come without Host (Node refuses that only for HTTP/1.1); connect-node
+  // then threw, and the call answered 500. The URL serves connect-es for the query only.
+  const authority = ("authority" in req ? req.authority : req.headers.host) || "localhost";
   const controller = new AbortController();
   if (req.httpVersionMajor === 2) watchStream(req as Http2ServerRequest, res as Http2ServerResponse, controller);
   else watchExchange(req, res as ServerResponse, controller);

@@ -1,6 +1,6 @@
 import http from "node:http";
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { Code, ConnectError, createContextValues } from "@connectrpc/connect";
 import type { UniversalServerRequest } from "@connectrpc/connect/protocol";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,6 +55,20 @@ describe("universalRequestOf", () => {
     expect(seen.uReq.signal.aborted).toBe(false);
     expect(ourListeners(seen.req)).toBe(0);
     expect(ourListeners(seen.res as http.ServerResponse)).toBe(0);
+  });
+
+  it("HTTP/1.0 without a Host header still makes a request (it answered 500 through connect-node's adapter)", async () => {
+    const { port, closed } = await serve(1, 0);
+    const socket = net.connect(port, "127.0.0.1", () => socket.write("POST /svc/Method?x=1 HTTP/1.0\r\nContent-Length: 2\r\n\r\nhi"));
+    const answer = await new Promise<string>((resolve) => {
+      let text = "";
+      socket.on("data", (d) => (text += d.toString()));
+      socket.on("close", () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    const seen = await closed;
+    expect(seen.body).toBe("hi");
+    expect(seen.uReq.url).toBe("http://localhost/svc/Method?x=1");
   });
 
   it("HTTP/1.1: a client that goes away before the answer aborts the signal with Canceled", async () => {
