@@ -67,7 +67,7 @@ export class BodyGuard {
       // HTTP/2: the stream is gone. HTTP/1.1: the answer is out, but a body still arriving holds
       // the connection, so the progress timer keeps watching it until it ends.
       if (req.httpVersionMajor === 2) stop(watch);
-      if (watch.ended) watch.res = undefined;
+      dropResponseWhenDone(watch);
     });
     this.arm(req, watch);
   }
@@ -114,7 +114,7 @@ export class BodyGuard {
   static onChunk(req: HttpRequest, watch: Watch, chunk: unknown): unknown {
     if (chunk === null) {
       stop(watch);
-      if (watch.released) watch.res = undefined;
+      dropResponseWhenDone(watch);
       return chunk;
     }
     if (watch.ended) return chunk;
@@ -182,6 +182,14 @@ function stop(watch: Watch): void {
   clearTimeout(watch.deadline);
   watch.progress = undefined;
   watch.deadline = undefined;
+}
+
+/**
+ * The record lets go of the response once the body has ended and the response has closed,
+ * whichever comes second (a timeout or refusal before that drops it in BodyGuard.end).
+ */
+function dropResponseWhenDone(watch: Watch): void {
+  if (watch.ended && watch.released) watch.res = undefined;
 }
 
 function cut(req: HttpRequest, res: ServerResponse | Http2ServerResponse, why: "timeout" | "busy"): void {
