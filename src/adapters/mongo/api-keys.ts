@@ -1,12 +1,17 @@
-import type { Collection } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import type { ApiKeyStore } from "../../domain/ports.js";
 import type { ApiKeyRecord } from "../../domain/records.js";
 import { fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
+import { findFirstIn, type FindFirst } from "./find-first.js";
 
 /** Management API keys in the `api_keys` collection. */
 export class MongoApiKeyStore implements ApiKeyStore {
-  constructor(private readonly c: Collection<Doc<ApiKeyRecord>>) {}
+  private readonly first: FindFirst<Doc<ApiKeyRecord>>;
+
+  constructor(private readonly c: Collection<Doc<ApiKeyRecord>>, db: Db) {
+    this.first = findFirstIn(db, c);
+  }
 
   async create(record: ApiKeyRecord): Promise<void> {
     const doc = toDoc(record);
@@ -15,12 +20,12 @@ export class MongoApiKeyStore implements ApiKeyStore {
   }
 
   async findByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ keyHash }));
+    const doc = await guard(() => this.first({ keyHash }));
     return doc ? fromDoc<ApiKeyRecord>(doc) : undefined;
   }
 
   async get(id: string): Promise<ApiKeyRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ _id: id }));
+    const doc = await guard(() => this.first({ _id: id }));
     return doc ? fromDoc<ApiKeyRecord>(doc) : undefined;
   }
 

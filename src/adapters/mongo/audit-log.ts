@@ -1,10 +1,11 @@
-import { MongoServerError, type Collection, type Filter } from "mongodb";
+import { MongoServerError, type Collection, type Db, type Filter } from "mongodb";
 import type { AuditEntryRecord } from "../../domain/audit/audit-entry.js";
 import type { AuditFilter, AuditPageRequest, AuditStore } from "../../domain/audit/ports.js";
 import { idBoundOf } from "../../domain/audit/time-bounds.js";
 import { toPage, type Page } from "../../domain/pagination.js";
 import { fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
+import { findFirstIn, type FindFirst } from "./find-first.js";
 
 export type AuditDoc = Doc<AuditEntryRecord>;
 
@@ -17,14 +18,18 @@ export const AUDIT_TTL_INDEX = "created_at_ttl";
  * ranges are _id ranges, since ids encode the creation time), lookups and retention by _id.
  */
 export class MongoAuditStore implements AuditStore {
-  constructor(private readonly c: Collection<AuditDoc>) {}
+  private readonly first: FindFirst<AuditDoc>;
+
+  constructor(private readonly c: Collection<AuditDoc>, db: Db) {
+    this.first = findFirstIn(db, c);
+  }
 
   async append(entry: AuditEntryRecord): Promise<void> {
     await guard(() => this.c.insertOne(toDoc(entry)));
   }
 
   async get(organizationId: string, id: string): Promise<AuditEntryRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ _id: id, organizationId }));
+    const doc = await guard(() => this.first({ _id: id, organizationId }));
     return doc ? fromDoc<AuditEntryRecord>(doc) : undefined;
   }
 

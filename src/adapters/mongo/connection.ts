@@ -66,14 +66,14 @@ export async function createMongoStores(options: MongoStoresOptions): Promise<Mo
   return {
     kind: "mongodb",
     client,
-    scimConfigurations: bounded(new MongoScimConfigurationStore(db.collection("scim_configurations")), "scimConfigurations"),
-    ssoConfigurations: bounded(new MongoSsoConfigurationStore(db.collection("sso_configurations")), "ssoConfigurations"),
-    apiKeys: bounded(new MongoApiKeyStore(db.collection("api_keys")), "apiKeys"),
-    scimUsers: bounded(new MongoScimUserStore(db.collection("scim_users")), "scimUsers"),
-    scimGroups: bounded(new MongoScimGroupStore(db.collection("scim_groups")), "scimGroups"),
+    scimConfigurations: bounded(new MongoScimConfigurationStore(db.collection("scim_configurations"), db), "scimConfigurations"),
+    ssoConfigurations: bounded(new MongoSsoConfigurationStore(db.collection("sso_configurations"), db), "ssoConfigurations"),
+    apiKeys: bounded(new MongoApiKeyStore(db.collection("api_keys"), db), "apiKeys"),
+    scimUsers: bounded(new MongoScimUserStore(db.collection("scim_users"), db), "scimUsers"),
+    scimGroups: bounded(new MongoScimGroupStore(db.collection("scim_groups"), db), "scimGroups"),
     memberships: bounded(new MongoMembershipStore(db.collection("scim_memberships")), "memberships"),
-    members: bounded(new MongoMemberStore(db.collection("members")), "members"),
-    audit: bounded(new MongoAuditStore(auditLog), "audit"),
+    members: bounded(new MongoMemberStore(db.collection("members"), db), "members"),
+    audit: bounded(new MongoAuditStore(auditLog, db), "audit"),
     auditTtl,
     observeOperations: (observer) => {
       observers.observer = observer;

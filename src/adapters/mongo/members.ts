@@ -1,10 +1,11 @@
-import type { Collection, Filter, UpdateFilter } from "mongodb";
+import type { Collection, Db, Filter, UpdateFilter } from "mongodb";
 import type { MemberFilter, MemberListPage, MemberListRequest } from "../../domain/provisioning/member-list.js";
 import type { MemberChanges, MemberStore } from "../../domain/provisioning/ports.js";
 import type { FormerIdentity, MemberRecord } from "../../domain/provisioning/records.js";
 import { fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
 import { memberCountFilter, memberListQuery } from "./member-list-query.js";
+import { findFirstIn, type FindFirst } from "./find-first.js";
 
 /**
  * Stored form of a member. Two fields exist for queries only (dropped on reading):
@@ -37,14 +38,18 @@ function fromMemberDoc(doc: MemberDoc): MemberRecord {
 
 /** Organization members in the `members` collection, scoped by organization. */
 export class MongoMemberStore implements MemberStore {
-  constructor(private readonly c: Collection<MemberDoc>) {}
+  private readonly first: FindFirst<MemberDoc>;
+
+  constructor(private readonly c: Collection<MemberDoc>, db: Db) {
+    this.first = findFirstIn(db, c);
+  }
 
   async create(record: MemberRecord): Promise<void> {
     await guard(() => this.c.insertOne(toMemberDoc(record)));
   }
 
   async get(organizationId: string, id: string): Promise<MemberRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ _id: id, organizationId }));
+    const doc = await guard(() => this.first({ _id: id, organizationId }));
     return doc ? fromMemberDoc(doc) : undefined;
   }
 
@@ -67,7 +72,7 @@ export class MongoMemberStore implements MemberStore {
   }
 
   async findFormer(organizationId: string, identity: FormerIdentity): Promise<MemberRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ organizationId, formerKeys: formerKey(identity) }));
+    const doc = await guard(() => this.first({ organizationId, formerKeys: formerKey(identity) }));
     return doc ? fromMemberDoc(doc) : undefined;
   }
 

@@ -1,4 +1,4 @@
-import type { Collection } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import { AlreadyExistsError, CONFLICT, KeyCollisionError } from "../../domain/errors.js";
 import type { Page, PageRequest } from "../../domain/pagination.js";
 import type { CredentialUseWrite, CredentialWrite, ScimConfigurationPatch, ScimConfigurationStore, TokenRotation } from "../../domain/ports.js";
@@ -7,6 +7,7 @@ import { ResourceWriteQueue } from "../../domain/provisioning/versioned-write.js
 import { anyFieldDiffers, findPage, fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
 import { INDEX } from "./indexes.js";
+import { findFirstIn, type FindFirst } from "./find-first.js";
 
 /** Stored form; documents written before tokenIssuedAt existed carry tokenExpiresAt instead. */
 type ScimDoc = Doc<ScimConfigurationRecord> & { tokenExpiresAt?: Date };
@@ -36,7 +37,11 @@ function fromScimDoc(doc: ScimDoc): ScimConfigurationRecord {
 export class MongoScimConfigurationStore implements ScimConfigurationStore {
   private readonly writes = new ResourceWriteQueue();
 
-  constructor(private readonly c: Collection<ScimDoc>) {}
+  private readonly first: FindFirst<ScimDoc>;
+
+  constructor(private readonly c: Collection<ScimDoc>, db: Db) {
+    this.first = findFirstIn(db, c);
+  }
 
   async create(record: ScimConfigurationRecord): Promise<void> {
     await this.telling(record, () => guard(() => this.c.insertOne(toDoc(record)), uniques));
@@ -44,7 +49,7 @@ export class MongoScimConfigurationStore implements ScimConfigurationStore {
 
   async get(organizationId: string, id: string): Promise<ScimConfigurationRecord | undefined> {
     // By _id alone, the organization checked here: the _id index alone serves it.
-    const doc = await guard(() => this.c.findOne({ _id: id }));
+    const doc = await guard(() => this.first({ _id: id }));
     return doc && doc.organizationId === organizationId ? fromScimDoc(doc) : undefined;
   }
 
@@ -143,17 +148,17 @@ export class MongoScimConfigurationStore implements ScimConfigurationStore {
 
   async findByTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined> {
     // One round trip for the current and the rotated-out tokens; each branch has its index.
-    const doc = await guard(() => this.c.findOne({ $or: [{ tokenHash }, { "previousTokens.hash": tokenHash }] }));
+    const doc = await guard(() => this.first({ $or: [{ tokenHash }, { "previousTokens.hash": tokenHash }] }));
     return doc ? fromScimDoc(doc) : undefined;
   }
 
   async findByAccessTokenHash(tokenHash: string): Promise<ScimConfigurationRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ "accessTokens.hash": tokenHash }));
+    const doc = await guard(() => this.first({ "accessTokens.hash": tokenHash }));
     return doc ? fromScimDoc(doc) : undefined;
   }
 
   async findById(id: string): Promise<ScimConfigurationRecord | undefined> {
-    const doc = await guard(() => this.c.findOne({ _id: id }));
+    const doc = await guard(() => this.first({ _id: id }));
     return doc ? fromScimDoc(doc) : undefined;
   }
 
@@ -167,13 +172,13 @@ export class MongoScimConfigurationStore implements ScimConfigurationStore {
       return await op();
     } catch (err) {
       if (!(err instanceof KeyCollisionError) || target.ssoConfigurationId === undefined) throw err;
-      const other = await guard(() => this.c.findOne({ organizationId: target.organizationId, ssoConfigurationId: target.ssoConfigurationId }, { projection: { _id: 1 } }));
+      const other = await guard(() => this.first({ organizationId: target.organizationId, ssoConfigurationId: target.ssoConfigurationId }, { _id: 1 }));
       throw other && other._id !== target.id ? new AlreadyExistsError(CONFLICT.scimSsoLink) : err;
     }
   }
 
   async isSsoConfigurationLinked(organizationId: string, ssoConfigurationId: string): Promise<boolean> {
-    const doc = await guard(() => this.c.findOne({ organizationId, ssoConfigurationId }, { projection: { _id: 1 } }));
+    const doc = await guard(() => this.first({ organizationId, ssoConfigurationId }, { _id: 1 }));
     return doc !== null;
   }
 }

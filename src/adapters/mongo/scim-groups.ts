@@ -1,4 +1,4 @@
-import type { Collection } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import { CONFLICT } from "../../domain/errors.js";
 import type { ListQuery, ListResult } from "../../domain/provisioning/list-query.js";
 import { toPage, type Page, type PageRequest } from "../../domain/pagination.js";
@@ -10,6 +10,7 @@ import { guard } from "./errors.js";
 import { escapeRegex } from "./scim-filter-query.js";
 import { formUpdate, fromResourceDoc, type ResourceDoc } from "./scim-documents.js";
 import { MongoScimResources } from "./scim-resources.js";
+import { findFirstIn, type FindFirst } from "./find-first.js";
 
 /**
  * SCIM Groups in the `scim_groups` collection: unique displayNameKey per configuration. Members
@@ -19,8 +20,11 @@ import { MongoScimResources } from "./scim-resources.js";
 export class MongoScimGroupStore implements ScimGroupStore {
   private readonly resources: MongoScimResources<ScimGroupRecord>;
 
-  constructor(private readonly c: Collection<ResourceDoc>) {
-    this.resources = new MongoScimResources(c, {
+  private readonly first: FindFirst<ResourceDoc>;
+
+  constructor(private readonly c: Collection<ResourceDoc>, db: Db) {
+    this.first = findFirstIn(db, c);
+    this.resources = new MongoScimResources(c, db, {
       resource: GROUP_RESOURCE,
       uniqueField: "displayNameKey",
       uniqueIndex: INDEX.scimGroupName,
@@ -60,7 +64,7 @@ export class MongoScimGroupStore implements ScimGroupStore {
 
   async getInOrganization(organizationId: string, id: string): Promise<ScimGroupRecord | undefined> {
     // By _id alone (the _id index), the organization checked on the one document.
-    const doc = await guard(() => this.c.findOne({ _id: id }));
+    const doc = await guard(() => this.first({ _id: id }));
     const record = doc ? fromResourceDoc<ScimGroupRecord>(doc) : undefined;
     return record && record.organizationId === organizationId ? record : undefined;
   }

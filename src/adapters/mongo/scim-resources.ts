@@ -1,4 +1,4 @@
-import type { Collection, Filter, UpdateFilter } from "mongodb";
+import type { Collection, Db, Filter, UpdateFilter } from "mongodb";
 import { AlreadyExistsError, KeyCollisionError } from "../../domain/errors.js";
 import type { ListQuery, ListResult } from "../../domain/provisioning/list-query.js";
 import type { Stale } from "../../domain/provisioning/ports.js";
@@ -7,6 +7,7 @@ import type { ScimRecord } from "../../domain/scim/scim-record.js";
 import { guard } from "./errors.js";
 import { fromResourceDoc, toResourceDoc, WITHOUT_FORM, type ResourceDoc } from "./scim-documents.js";
 import { listResources } from "./scim-list.js";
+import { findFirstIn, type FindFirst } from "./find-first.js";
 
 type Scoped = ScimRecord & { scimConfigurationId: string };
 
@@ -32,10 +33,15 @@ export interface MongoResourceOptions {
  * `fields` ("not implemented yet"), so the search form comes back and fromResourceDoc drops it.
  */
 export class MongoScimResources<R extends Scoped> {
+  private readonly first: FindFirst<ResourceDoc>;
+
   constructor(
     private readonly c: Collection<ResourceDoc>,
+    db: Db,
     private readonly options: MongoResourceOptions,
-  ) {}
+  ) {
+    this.first = findFirstIn(db, c);
+  }
 
   async create(record: R): Promise<void> {
     const doc = toResourceDoc(this.options.resource, record);
@@ -43,7 +49,7 @@ export class MongoScimResources<R extends Scoped> {
   }
 
   async get(scimConfigurationId: string, id: string): Promise<R | undefined> {
-    const doc = await guard(() => this.c.findOne({ _id: id, scimConfigurationId }, WITHOUT_FORM));
+    const doc = await guard(() => this.first({ _id: id, scimConfigurationId }, WITHOUT_FORM.projection));
     return doc ? fromResourceDoc<R>(doc) : undefined;
   }
 
@@ -54,7 +60,7 @@ export class MongoScimResources<R extends Scoped> {
   }
 
   async findUnique(scimConfigurationId: string, key: string): Promise<R | undefined> {
-    const doc = await guard(() => this.c.findOne({ scimConfigurationId, [this.options.uniqueField]: key }, WITHOUT_FORM));
+    const doc = await guard(() => this.first({ scimConfigurationId, [this.options.uniqueField]: key }, WITHOUT_FORM.projection));
     return doc ? fromResourceDoc<R>(doc) : undefined;
   }
 
@@ -91,7 +97,7 @@ export class MongoScimResources<R extends Scoped> {
 
   /** After a conditional write matched nothing: "stale" when the resource is there at another version. */
   private async staleOrGone(scimConfigurationId: string, id: string): Promise<Stale | undefined> {
-    const exists = await guard(() => this.c.findOne({ _id: id, scimConfigurationId }, { projection: { _id: 1 } }));
+    const exists = await guard(() => this.first({ _id: id, scimConfigurationId }, { _id: 1 }));
     return exists ? "stale" : undefined;
   }
 
@@ -110,7 +116,7 @@ export class MongoScimResources<R extends Scoped> {
       return await op();
     } catch (err) {
       if (!(err instanceof KeyCollisionError)) throw err;
-      const other = await guard(() => this.c.findOne({ scimConfigurationId, [this.options.uniqueField]: uniqueKey }, { projection: { _id: 1 } }));
+      const other = await guard(() => this.first({ scimConfigurationId, [this.options.uniqueField]: uniqueKey }, { _id: 1 }));
       throw other && other._id !== id ? new AlreadyExistsError(this.options.conflict) : err;
     }
   }

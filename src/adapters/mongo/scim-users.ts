@@ -1,4 +1,4 @@
-import type { Collection } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import { CONFLICT } from "../../domain/errors.js";
 import type { ListQuery, ListResult } from "../../domain/provisioning/list-query.js";
 import type { ScimUserStore, Stale, UserReplacement } from "../../domain/provisioning/ports.js";
@@ -12,8 +12,8 @@ import { MongoScimResources } from "./scim-resources.js";
 export class MongoScimUserStore implements ScimUserStore {
   private readonly resources: MongoScimResources<ScimUserRecord>;
 
-  constructor(collection: Collection<ResourceDoc>) {
-    this.resources = new MongoScimResources(collection, {
+  constructor(collection: Collection<ResourceDoc>, db: Db) {
+    this.resources = new MongoScimResources(collection, db, {
       resource: USER_RESOURCE,
       uniqueField: "userNameKey",
       uniqueIndex: INDEX.scimUserName,

@@ -1,9 +1,10 @@
-import type { Collection } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import type { Page, PageRequest } from "../../domain/pagination.js";
 import type { SsoConfigurationPatch, SsoConfigurationStore } from "../../domain/ports.js";
 import type { SsoConfigurationRecord } from "../../domain/records.js";
 import { anyFieldDiffers, findPage, fromDoc, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
+import { findFirstIn, type FindFirst } from "./find-first.js";
 
 /**
  * Claims are stored as a list of pairs, not as a sub-document: claim names are often URLs, and
@@ -26,7 +27,11 @@ const visible = { deletingSince: { $exists: false } } as const;
 
 /** SSO configurations in the `sso_configurations` collection. */
 export class MongoSsoConfigurationStore implements SsoConfigurationStore {
-  constructor(private readonly c: Collection<SsoDoc>) {}
+  private readonly first: FindFirst<SsoDoc>;
+
+  constructor(private readonly c: Collection<SsoDoc>, db: Db) {
+    this.first = findFirstIn(db, c);
+  }
 
   async create(record: SsoConfigurationRecord): Promise<void> {
     await guard(() => this.c.insertOne(ssoToDoc(record)));
@@ -34,7 +39,7 @@ export class MongoSsoConfigurationStore implements SsoConfigurationStore {
 
   async get(organizationId: string, id: string): Promise<SsoConfigurationRecord | undefined> {
     // By _id alone (the _id index serves it), the rest of the filter checked here.
-    const doc = await guard(() => this.c.findOne({ _id: id }));
+    const doc = await guard(() => this.first({ _id: id }));
     return doc && doc.organizationId === organizationId && doc.deletingSince === undefined ? ssoFromDoc(doc) : undefined;
   }
 
