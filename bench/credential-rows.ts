@@ -24,7 +24,7 @@
  */
 import { newId } from "../src/domain/ids.js";
 import type { PreviousScimToken } from "../src/domain/records.js";
-import { ACCESS_TOKEN, CLIENT_SECRET, generateToken, hashSecret, recognitionPrefix, SCIM_TOKEN } from "../src/domain/secret-token.js";
+import { CLIENT_SECRET, generateAccessToken, generateToken, hashSecret, recognitionPrefix, SCIM_TOKEN } from "../src/domain/secret-token.js";
 import { createMongoStores } from "./adapters.js";
 import { benchRecord, seedThroughStore } from "./seed.js";
 
@@ -71,10 +71,11 @@ export async function seedCredentialDatabase(uri: string, database: string, orga
   } else {
     const secret = generateToken(CLIENT_SECRET);
     const secretId = newId(now);
-    const accessTokens = Array.from({ length: 5 }, () => generateToken(ACCESS_TOKEN));
     reference = generateToken(SCIM_TOKEN);
+    const record = benchRecord(organizationId, now, reference);
+    const accessTokens = Array.from({ length: 5 }, () => generateAccessToken(record.id));
     await stores.scimConfigurations.create({
-      ...benchRecord(organizationId, now, reference),
+      ...record,
       clientSecrets: [{ id: secretId, hash: hashSecret(secret), prefix: recognitionPrefix(CLIENT_SECRET, secret), createdAt: now, expiresAt: new Date(now.getTime() + 365 * DAY_MS) }],
       accessTokens: accessTokens.map((t) => ({ hash: hashSecret(t), secretId, expiresAt: new Date(now.getTime() + DAY_MS) })),
     });

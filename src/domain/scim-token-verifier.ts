@@ -2,7 +2,7 @@ import type { Clock } from "./clock.js";
 import { matchToken } from "./credentials/scim-token-set.js";
 import type { ScimConfigurationStore } from "./ports.js";
 import type { ScimConfigurationRecord } from "./records.js";
-import { ACCESS_TOKEN, hashSecret, isWellFormed, SCIM_TOKEN } from "./secret-token.js";
+import { ACCESS_TOKEN, accessTokenConfigurationId, hashSecret, isWellFormed, SCIM_TOKEN } from "./secret-token.js";
 
 /** Why a presented bearer token was refused; "disabled" is the only one a SCIM endpoint answers 403. */
 export type ScimTokenRejection = "missing" | "malformed" | "unknown" | "expired" | "rotated_out" | "disabled";
@@ -22,8 +22,8 @@ export type ScimTokenVerification =
 /**
  * Verifies the bearer tokens /scim/v2 takes: SCIM tokens (current or rotated out and within
  * their overlap) and OAuth access tokens. Shape and checksum first (no database work for
- * garbage; the prefix says which kind), then one indexed lookup by hash, then expiry and
- * enabled. No cache: a regenerate, revoke, disable or delete is honoured by the very next
+ * garbage; the prefix says which kind), then one indexed lookup (a SCIM token by its hash, an
+ * access token's configuration by the id the token names), then expiry and enabled. No cache: a regenerate, revoke, disable or delete is honoured by the very next
  * request on every replica.
  */
 export class ScimTokenVerifier {
@@ -36,7 +36,16 @@ export class ScimTokenVerifier {
   async verify(token: string | undefined, hash?: string): Promise<ScimTokenVerification> {
     if (token === undefined || token === "") return { ok: false, reason: "missing" };
     if (isWellFormed(SCIM_TOKEN, token)) return this.verifyScimToken(hash ?? hashSecret(token));
-    if (isWellFormed(ACCESS_TOKEN, token)) return this.verifyAccessToken(hash ?? hashSecret(token));
+    const configurationId = accessTokenConfigurationId(token);
+    if (configurationId !== undefined) {
+      const h = hash ?? hashSecret(token);
+      return this.verifyAccessToken(h, await this.store.findById(configurationId));
+    }
+    // Issued before access tokens named their configuration (they live at most 6 hours).
+    if (isWellFormed(ACCESS_TOKEN, token)) {
+      const h = hash ?? hashSecret(token);
+      return this.verifyAccessToken(h, await this.store.findByAccessTokenHash(h));
+    }
     return { ok: false, reason: "malformed" };
   }
 
@@ -49,14 +58,13 @@ export class ScimTokenVerifier {
     return this.enabled(configuration, { kind: "token", id: match.tokenId });
   }
 
-  private async verifyAccessToken(hash: string): Promise<ScimTokenVerification> {
-    const configuration = await this.store.findByAccessTokenHash(hash);
-    const entry = configuration?.accessTokens?.find((t) => t.hash === hash);
+  private verifyAccessToken(hash: string, configuration: ScimConfigurationRecord | undefined): ScimTokenVerification {
+    const entry = configuration?.accessTokens && findBy(configuration.accessTokens, "hash", hash);
     if (!configuration || !entry) return { ok: false, reason: "unknown" };
     const now = this.clock.now().getTime();
     if (entry.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
     // It dies with its secret: revoked (then the secret is gone) or expired.
-    const secret = configuration.clientSecrets?.find((s) => s.id === entry.secretId);
+    const secret = configuration.clientSecrets && findBy(configuration.clientSecrets, "id", entry.secretId);
     if (!secret || secret.expiresAt.getTime() <= now) return { ok: false, reason: "expired" };
     return this.enabled(configuration, { kind: "secret", id: secret.id });
   }
@@ -65,4 +73,10 @@ export class ScimTokenVerifier {
     if (!configuration.enabled) return { ok: false, reason: "disabled", configuration, credential };
     return { ok: true, configuration, credential };
   }
+}
+
+/** The first entry whose `key` is `value`: a plain loop, no closure per call (every access-token request runs two). */
+function findBy<T, K extends keyof T>(entries: readonly T[], key: K, value: T[K]): T | undefined {
+  for (const entry of entries) if (entry[key] === value) return entry;
+  return undefined;
 }

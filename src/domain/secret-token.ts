@@ -1,5 +1,6 @@
 import { hash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
+import { isUuid } from "./ids.js";
 
 /**
  * Secret tokens (SCIM bearer tokens, management API keys) look like
@@ -22,7 +23,7 @@ export const SCIM_TOKEN: TokenKind = { prefix: "scim_" };
 export const API_KEY: TokenKind = { prefix: "scimadm_" };
 /** A client secret of a SCIM configuration's OAuth client (exchanged at /oauth2/token). */
 export const CLIENT_SECRET: TokenKind = { prefix: "scimcs_" };
-/** An OAuth access token /oauth2/token issues; /scim/v2 takes it like a SCIM token. */
+/** An OAuth access token /oauth2/token issues; /scim/v2 takes it like a SCIM token (see generateAccessToken for its form). */
 export const ACCESS_TOKEN: TokenKind = { prefix: "scimat_" };
 
 /**
@@ -52,6 +53,36 @@ export function isWellFormed(kind: TokenKind, token: string): boolean {
   // A plain comparison: the checksum is a CRC of the rest of the text the caller sent, so how
   // long the comparison takes tells nothing the caller does not already have.
   return token.endsWith(checksum(token.slice(0, token.length - CHECKSUM_LENGTH)));
+}
+
+/**
+ * An OAuth access token names the SCIM configuration it was issued for:
+ * `scimat_<configuration id>_<40 base62 chars: 240 random bits><6 base62 chars: CRC32 of the rest>`.
+ * The id is the OAuth client_id, no secret. With it, verification reads the configuration by its
+ * id (the primary key; the one lookup FerretDB serves from an index) and finds the token's hash
+ * among that configuration's few live access tokens, instead of searching every configuration
+ * by token hash.
+ */
+export function generateAccessToken(configurationId: string): string {
+  if (!isUuid(configurationId)) throw new Error("an access token names its configuration by a UUID");
+  const head = `${ACCESS_TOKEN.prefix}${configurationId}_${toBase62(BigInt("0x" + randomBytes(RANDOM_BYTES).toString("hex")), BODY_LENGTH)}`;
+  return head + checksum(head);
+}
+
+const ACCESS_ID_END = ACCESS_TOKEN.prefix.length + 36;
+const ACCESS_TOKEN_LENGTH = ACCESS_ID_END + 1 + BODY_LENGTH + CHECKSUM_LENGTH;
+
+/**
+ * The configuration id a well-formed access token of generateAccessToken's form names, else
+ * undefined. Length, prefix, separator and checksum: the checksum refuses typos and garbage
+ * without a lookup, and the id only selects a document by its primary key, which any string does
+ * safely (a forged one finds nothing), so no pattern test of its characters is needed on this
+ * per-request path.
+ */
+export function accessTokenConfigurationId(token: string): string | undefined {
+  if (token.length !== ACCESS_TOKEN_LENGTH || !token.startsWith(ACCESS_TOKEN.prefix) || token.charCodeAt(ACCESS_ID_END) !== 95 /* "_" */) return undefined;
+  if (!token.endsWith(checksum(token.slice(0, token.length - CHECKSUM_LENGTH)))) return undefined;
+  return token.slice(ACCESS_TOKEN.prefix.length, ACCESS_ID_END);
 }
 
 /** The stored form of any secret: hex SHA-256. High-entropy secrets need no salt or slow hash. */

@@ -6,7 +6,7 @@ import { FailedPreconditionError, NotFoundError } from "../errors.js";
 import { isUuid, newId } from "../ids.js";
 import type { ScimConfigurationStore } from "../ports.js";
 import type { ClientSecretRecord, CredentialUse, ScimConfigurationRecord } from "../records.js";
-import { ACCESS_TOKEN, CLIENT_SECRET, generateToken, hashSecret, isWellFormed, recognitionPrefix } from "../secret-token.js";
+import { CLIENT_SECRET, generateAccessToken, generateToken, hashSecret, isWellFormed, recognitionPrefix } from "../secret-token.js";
 import { changeCredentials } from "./credential-writes.js";
 
 /** Where POST /oauth2/token lives, relative to the service's base URL. */
@@ -141,7 +141,7 @@ export class OAuthClients {
    */
   async issueAccessToken(configurationId: string, secretId: string): Promise<IssuedAccessToken> {
     const { store, clock } = this.options;
-    const accessToken = generateToken(ACCESS_TOKEN);
+    const accessToken = generateAccessToken(configurationId);
     return changeCredentials({
       store,
       clock,
