@@ -3,6 +3,7 @@ import type { IndexDescription } from "mongodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createMongoStores, type MongoStores } from "../../src/adapters/mongo/connection.js";
 import { INDEXES } from "../../src/adapters/mongo/indexes.js";
+import { ACCESS_TOKEN, generateToken } from "../../src/domain/secret-token.js";
 import { createClient } from "@connectrpc/connect";
 import { EventService } from "../../gen/gitpod/v1/event_pb.js";
 import { GroupService } from "../../gen/gitpod/v1/group_pb.js";
@@ -155,6 +156,8 @@ async function workload(server: TestServer): Promise<void> {
   const form = new URLSearchParams({ grant_type: "client_credentials", client_id: secret.clientId, client_secret: secret.clientSecret });
   const access = ((await (await fetch(`${server.baseUrl}/oauth2/token`, { method: "POST", body: form })).json()) as { access_token: string }).access_token;
   await scim(server, access, "GET", `/Groups${q('displayName eq "nothing"')}`);
+  // An access token of the form issued before tokens named their configuration: looked up by its hash.
+  await scim(server, generateToken(ACCESS_TOKEN), "GET", "/ServiceProviderConfig");
   await server.app.credentialUsage.flush(true);
   await creds.listSCIMClientSecrets({ scimConfigurationId: tenant.scimConfigurationId });
   await fetch(`${server.baseUrl}/oauth2/token`, { method: "POST", body: form }).then((r) => r.arrayBuffer());
