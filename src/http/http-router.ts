@@ -54,22 +54,24 @@ interface Route {
  * unless a route of method "*" takes the path's other methods.
  */
 export class HttpRouter {
-  private readonly routes: Route[] = [];
+  /** Routes by exact path: one map probe per request instead of a pass over every route. */
+  private readonly exact = new Map<string, Route[]>();
+  private readonly prefixed: Route[] = [];
 
   add(method: string, path: string, handler: HttpHandler): this {
-    this.routes.push({ method, path, handler, name: { kind: "http", name: path } });
+    const route = { method, path, handler, name: { kind: "http", name: path } as const };
+    if (path.endsWith("/*")) this.prefixed.push(route);
+    else this.exact.set(path, [...(this.exact.get(path) ?? []), route]);
     return this;
   }
 
   /** Handles the request and returns true, or returns false when no route has the path. */
   async handle(req: HttpRequest, res: HttpResponse): Promise<boolean> {
     const url = requestUrlOf(req.url ?? "/");
-    let matches = this.routes.filter((r) => r.path === url.pathname);
+    let matches = this.exact.get(url.pathname) ?? [];
     if (matches.length === 0) {
       // The longest matching prefix is the most specific route.
-      matches = this.routes
-        .filter((r) => r.path.endsWith("/*") && url.pathname.startsWith(r.path.slice(0, -1)))
-        .sort((a, b) => b.path.length - a.path.length);
+      matches = this.prefixed.filter((r) => url.pathname.startsWith(r.path.slice(0, -1))).sort((a, b) => b.path.length - a.path.length);
       matches = matches.filter((r) => r.path === matches[0]?.path);
     }
     if (matches.length === 0) return false;

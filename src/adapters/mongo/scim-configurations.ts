@@ -4,7 +4,7 @@ import type { Page, PageRequest } from "../../domain/pagination.js";
 import type { CredentialUseWrite, CredentialWrite, ScimConfigurationPatch, ScimConfigurationStore, TokenRotation } from "../../domain/ports.js";
 import type { ScimConfigurationRecord } from "../../domain/records.js";
 import { ResourceWriteQueue } from "../../domain/provisioning/versioned-write.js";
-import { anyFieldDiffers, findPage, fromDoc, toDoc, type Doc } from "./documents.js";
+import { anyFieldDiffers, findPage, toDoc, type Doc } from "./documents.js";
 import { guard } from "./errors.js";
 import { INDEX } from "./indexes.js";
 import { findFirstIn, type FindFirst } from "./find-first.js";
@@ -15,8 +15,9 @@ type ScimDoc = Doc<ScimConfigurationRecord> & { tokenExpiresAt?: Date };
 const uniques = { [INDEX.scimSsoLink]: () => new AlreadyExistsError(CONFLICT.scimSsoLink) };
 
 function fromScimDoc(doc: ScimDoc): ScimConfigurationRecord {
-  const { tokenExpiresAt, ...rest } = doc;
-  const record = fromDoc<ScimConfigurationRecord>(rest as Doc<ScimConfigurationRecord>);
+  // Two copies of the document where going through fromDoc made three (every SCIM call reads one).
+  const { _id, tokenExpiresAt, ...rest } = doc;
+  const record = { id: _id, ...rest } as ScimConfigurationRecord;
   // An earlier release stored the expiry; the issue time follows from it and the lifetime.
   if (record.tokenIssuedAt === undefined && tokenExpiresAt !== undefined) {
     record.tokenIssuedAt = new Date(tokenExpiresAt.getTime() - record.tokenLifetimeSeconds * 1000);

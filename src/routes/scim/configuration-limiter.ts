@@ -49,9 +49,12 @@ export class ConfigurationLimiter {
       bucket = { tokens: this.options.burst, updatedAt: t };
     }
     this.buckets.set(configurationId, bucket);
-    for (const key of this.buckets.keys()) {
-      if (this.buckets.size <= this.maxTracked) break;
-      this.buckets.delete(key);
+    // No iterator unless there is something to evict (this runs on every SCIM call).
+    if (this.buckets.size > this.maxTracked) {
+      for (const key of this.buckets.keys()) {
+        if (this.buckets.size <= this.maxTracked) break;
+        this.buckets.delete(key);
+      }
     }
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
