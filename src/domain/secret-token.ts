@@ -64,7 +64,8 @@ export function isWellFormed(kind: TokenKind, token: string): boolean {
  * by token hash.
  */
 export function generateAccessToken(configurationId: string): string {
-  if (!isUuid(configurationId)) throw new Error("an access token names its configuration by a UUID");
+  // Ids are UUIDs (newId); should one not be, the token takes the earlier form, found by its hash.
+  if (!isUuid(configurationId)) return generateToken(ACCESS_TOKEN);
   const head = `${ACCESS_TOKEN.prefix}${configurationId}_${toBase62(BigInt("0x" + randomBytes(RANDOM_BYTES).toString("hex")), BODY_LENGTH)}`;
   return head + checksum(head);
 }
