@@ -23,8 +23,8 @@ export type ScimTokenVerification =
  * Verifies the bearer tokens /scim/v2 takes: SCIM tokens (current or rotated out and within
  * their overlap) and OAuth access tokens. Shape and checksum first (no database work for
  * garbage; the prefix says which kind), then one indexed lookup (a SCIM token by its hash, an
- * access token's configuration by the id the token names), then expiry and enabled. No cache: a regenerate, revoke, disable or delete is honoured by the very next
- * request on every replica.
+ * access token's configuration by the id the token names), then expiry and enabled. No cache: a
+ * regenerate, revoke, disable or delete is honoured by the very next request on every replica.
  */
 export class ScimTokenVerifier {
   constructor(
@@ -37,16 +37,11 @@ export class ScimTokenVerifier {
     if (token === undefined || token === "") return { ok: false, reason: "missing" };
     if (isWellFormed(SCIM_TOKEN, token)) return this.verifyScimToken(hash ?? hashSecret(token));
     const configurationId = accessTokenConfigurationId(token);
-    if (configurationId !== undefined) {
-      const h = hash ?? hashSecret(token);
-      return this.verifyAccessToken(h, await this.store.findById(configurationId));
-    }
-    // Issued before access tokens named their configuration (they live at most 6 hours).
-    if (isWellFormed(ACCESS_TOKEN, token)) {
-      const h = hash ?? hashSecret(token);
-      return this.verifyAccessToken(h, await this.store.findByAccessTokenHash(h));
-    }
-    return { ok: false, reason: "malformed" };
+    // An access token: one that names its configuration, or one of the earlier form (at most 6 hours old), found by its hash.
+    if (configurationId === undefined && !isWellFormed(ACCESS_TOKEN, token)) return { ok: false, reason: "malformed" };
+    const h = hash ?? hashSecret(token);
+    const configuration = configurationId !== undefined ? await this.store.findById(configurationId) : await this.store.findByAccessTokenHash(h);
+    return this.verifyAccessToken(h, configuration);
   }
 
   private async verifyScimToken(hash: string): Promise<ScimTokenVerification> {

@@ -37,11 +37,15 @@ export function recognitionPrefix(kind: TokenKind, token: string): string {
 
 /** Creates a fresh token of a kind. */
 export function generateToken(kind: TokenKind): string {
+  const head = kind.prefix + randomBody();
+  return head + checksum(head);
+}
+
+/** The random part of every token. */
+function randomBody(): string {
   // Rejection-free: take 240 random bits and write them as a fixed-width base62 number. 62^40 is
   // about 2^238.2, so the top 2 bits are dropped: 238 random bits remain, well above 160.
-  const body = toBase62(BigInt("0x" + randomBytes(RANDOM_BYTES).toString("hex")), BODY_LENGTH);
-  const head = kind.prefix + body;
-  return head + checksum(head);
+  return toBase62(BigInt("0x" + randomBytes(RANDOM_BYTES).toString("hex")), BODY_LENGTH);
 }
 
 /** Whether the text has the kind's prefix, alphabet, length and a matching checksum. */
@@ -50,6 +54,11 @@ export function isWellFormed(kind: TokenKind, token: string): boolean {
   if (!token.startsWith(kind.prefix)) return false;
   // One regex test, not a loop over ALPHABET.includes: verification runs on every SCIM call.
   if (!BASE62_BODY.test(token.slice(kind.prefix.length))) return false;
+  return checksumMatches(token);
+}
+
+/** Whether the token's last characters are the checksum of the rest. */
+function checksumMatches(token: string): boolean {
   // A plain comparison: the checksum is a CRC of the rest of the text the caller sent, so how
   // long the comparison takes tells nothing the caller does not already have.
   return token.endsWith(checksum(token.slice(0, token.length - CHECKSUM_LENGTH)));
@@ -66,7 +75,7 @@ export function isWellFormed(kind: TokenKind, token: string): boolean {
 export function generateAccessToken(configurationId: string): string {
   // Ids are UUIDs (newId); should one not be, the token takes the earlier form, found by its hash.
   if (!isUuid(configurationId)) return generateToken(ACCESS_TOKEN);
-  const head = `${ACCESS_TOKEN.prefix}${configurationId}_${toBase62(BigInt("0x" + randomBytes(RANDOM_BYTES).toString("hex")), BODY_LENGTH)}`;
+  const head = `${ACCESS_TOKEN.prefix}${configurationId}_${randomBody()}`;
   return head + checksum(head);
 }
 
@@ -82,8 +91,7 @@ const ACCESS_TOKEN_LENGTH = ACCESS_ID_END + 1 + BODY_LENGTH + CHECKSUM_LENGTH;
  */
 export function accessTokenConfigurationId(token: string): string | undefined {
   if (token.length !== ACCESS_TOKEN_LENGTH || !token.startsWith(ACCESS_TOKEN.prefix) || token.charCodeAt(ACCESS_ID_END) !== 95 /* "_" */) return undefined;
-  if (!token.endsWith(checksum(token.slice(0, token.length - CHECKSUM_LENGTH)))) return undefined;
-  return token.slice(ACCESS_TOKEN.prefix.length, ACCESS_ID_END);
+  return checksumMatches(token) ? token.slice(ACCESS_TOKEN.prefix.length, ACCESS_ID_END) : undefined;
 }
 
 /** The stored form of any secret: hex SHA-256. High-entropy secrets need no salt or slow hash. */
