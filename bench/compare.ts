@@ -106,7 +106,7 @@ export async function compareRounds(ours: RoundSide, base: RoundSide, options: R
     ours: o,
     base: b,
     rpsRatio: spreadOf(o.map((r, i) => r.rps / b[i]!.rps)),
-    p99Ratio: spreadOf(o.map((r, i) => r.p99Ms / b[i]!.p99Ms)),
+    p99Ratio: p99RatioOf(o, b),
     oursRps: of(o, (r) => r.rps),
     baseRps: of(b, (r) => r.rps),
     oursP50: of(o, (r) => r.p50Ms),
@@ -119,4 +119,15 @@ export async function compareRounds(ours: RoundSide, base: RoundSide, options: R
     baseFailed: b.reduce((n, r) => n + r.errors + r.failures, 0),
     others: Object.fromEntries(sides.slice(2).map(([label]) => [label, results.get(label)!])),
   };
+}
+
+/**
+ * The p99 ratio over the rounds whose baseline p99 the load generator could resolve (1 ms steps):
+ * on the memory store both sides often read 0 ms, and 0/0 or 1/0 is no ratio. With no such round
+ * the spread is NaN, printed as "–" (and a p99 target on it is missed, not guessed).
+ */
+export function p99RatioOf(o: readonly LoadResult[], b: readonly LoadResult[]): Spread {
+  const ratios: number[] = [];
+  for (let i = 0; i < o.length; i++) if (b[i]!.p99Ms > 0) ratios.push(o[i]!.p99Ms / b[i]!.p99Ms);
+  return ratios.length > 0 ? spreadOf(ratios) : { min: Number.NaN, median: Number.NaN, max: Number.NaN };
 }

@@ -80,7 +80,7 @@ export function renderResults(info: RunInfo, loads: LoadRow[], growth: GrowthVer
     `${info.connections} connections (HTTP/1.1) or concurrent calls on one HTTP/2 session (gRPC); ${info.rounds} interleaved rounds of ` +
       `${info.roundSeconds} s per side after a ${info.warmupSeconds} s warm-up. Each round gives its own ours/baseline ratio; a ratio is shown ` +
       `as **median (min–max)** over the rounds, and a target is missed only when the median misses it. Absolute figures are medians ` +
-      `of the rounds; latency in ms; peak RSS of the server process in MiB.`,
+      `of the rounds; latency in ms (a p99 ratio of "–": the baseline p99 was under the load generator's 1 ms resolution in every round); peak RSS of the server process in MiB.`,
     ``,
   ];
   lines.push(renderLoadTable(loads));

