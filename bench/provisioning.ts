@@ -18,7 +18,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { ensureIndexes } from "./adapters.js";
-import { compareRounds, type Comparison } from "./compare.js";
+import { compareRounds, p99RatioOf, type Comparison } from "./compare.js";
 import { cpuMs, currentRssMb, log, startChild, stopChild } from "./processes.js";
 import type { BareProvisioningReady, LoadResult, LoadSpec, OursReady } from "./protocol.js";
 import { checkSameOperations, type SameOperations } from "./same-operations.js";
@@ -198,7 +198,7 @@ function auditCost(withAudit: LoadResult[], without: LoadResult[], cpuPerPost: R
     withRps: spreadOf(withAudit.map((r) => r.rps)),
     withoutRps: spreadOf(without.map((r) => r.rps)),
     rpsRatio: spreadOf(withAudit.map((r, i) => r.rps / without[i]!.rps)),
-    p99Ratio: spreadOf(withAudit.map((r, i) => r.p99Ms / without[i]!.p99Ms)),
+    p99Ratio: p99RatioOf(withAudit, without),
     withCpuMsPerPost: spreadOf(cpuPerPost.base),
     withoutCpuMsPerPost: spreadOf(cpuPerPost.noAudit),
   };

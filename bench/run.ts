@@ -12,7 +12,7 @@ import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { generateToken, API_KEY } from "../src/domain/secret-token.js";
 import { startFerretDb, type RunningFerretDb } from "../test/support/ferretdb.js";
-import { compare, type CompareOptions } from "./compare.js";
+import { compare, type CompareOptions, type Comparison } from "./compare.js";
 import { seedCredentialDatabase, seedThroughApi } from "./credential-rows.js";
 import { LATER_ROWS } from "./later-rows.js";
 import { measureMemoryGrowth } from "./memory-growth.js";
@@ -123,11 +123,12 @@ async function main(): Promise<number> {
 
   const options: CompareOptions = { rounds: ROUNDS, roundSeconds: ROUND_S, warmupSeconds: WARMUP_S };
   const loads: LoadRow[] = [];
+  // A target is missed only when a median misses it (issue 14).
+  const meets = (c: Comparison, target: LoadTarget) => c.rpsRatio.median >= target.rps && (target.p99 === undefined || c.p99Ratio.median <= target.p99);
   const pairWith = async (scenario: string, oursChild: ChildProcess, o: LoadSpec, baseChild: ChildProcess, b: LoadSpec, target: LoadTarget) => {
     log(scenario);
     const comparison = await compare(side(oursChild, o), side(baseChild, b), options);
-    const met = comparison.rpsRatio.median >= target.rps && (target.p99 === undefined || comparison.p99Ratio.median <= target.p99);
-    const row = { scenario, comparison, target, met };
+    const row = { scenario, comparison, target, met: meets(comparison, target) };
     loads.push(row);
     return row;
   };
@@ -157,7 +158,7 @@ async function main(): Promise<number> {
   const pairOurs = async (scenario: string, server: { child: ChildProcess; ready: OursReady }, tokens: { reference: string; presented: string }, target: LoadTarget) => {
     log(scenario);
     const comparison = await compare(side(server.child, verify(server.ready.port, tokens.presented)), side(server.child, verify(server.ready.port, tokens.reference)), options);
-    loads.push({ scenario, comparison, target, met: comparison.rpsRatio.median >= target.rps });
+    loads.push({ scenario, comparison, target, met: meets(comparison, target) });
   };
   await pairOurs("OAuth access-token verification vs SCIM token verification of the same configuration (both ours)", oursOAuth, oauthTokens, { rps: 1.0 });
   await stopChild(oursOverlap.child);
